@@ -1,0 +1,47 @@
+"""The co-op federation's marketplace."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from . import config
+
+
+def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
+    """Build the application; `overrides` replace settings (tests use it)."""
+    settings = {**config.FIXED, **config.from_environment(), **(overrides or {})}
+    app = Flask(__name__, instance_path=str(settings["INSTANCE_PATH"]))
+    app.config.update(settings)
+    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("marketplace").setLevel(logging.INFO)
+    if app.config["TRUSTED_PROXIES"]:
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+
+    from . import cli, extensions, i18n, models  # noqa: F401  (models register tables)
+    from .services.accounts import load_user
+    from .web import register_blueprints
+
+    extensions.db.init_app(app)
+    extensions.migrate.init_app(app, extensions.db, directory=_migrations_dir())
+    extensions.csrf.init_app(app)
+    extensions.limiter.init_app(app)
+    extensions.login_manager.init_app(app)
+    extensions.login_manager.user_loader(load_user)
+    extensions.login_manager.login_view = "auth.login"
+    extensions.login_manager.session_protection = "basic"
+    i18n.init_app(app)
+    register_blueprints(app)
+    cli.init_app(app)
+    return app
+
+
+def _migrations_dir() -> str:
+    from pathlib import Path
+
+    return str(Path(__file__).resolve().parent.parent / "migrations")

@@ -1,0 +1,55 @@
+"""Commands: `flask seed-demo`, `flask create-admin EMAIL`."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+
+from .services import accounts
+
+
+@click.command("seed-demo")
+@click.option("--if-empty", is_flag=True, help="Only seed a database that has no co-op yet.")
+def seed_demo_command(if_empty: bool) -> None:
+    """Create the demo federation (idempotent, deterministic)."""
+    from .services import seed
+
+    if if_empty and not seed.database_is_empty():
+        click.echo("The database already has data; not seeding.")
+        return
+    report = seed.seed_demo()
+    click.echo(
+        f"Demo federation ready: {report.coops} co-ops, {report.listings} listings, "
+        f"{report.categories} categories, {report.labels} labels."
+    )
+    click.echo(f"Demo users (password for all: {seed.DEMO_PASSWORD}):")
+    for person in report.users:
+        click.echo(f"  {person.role:<17} {person.email}")
+
+
+@click.command("create-admin")
+@click.argument("email")
+@click.option("--name", default="Federation admin", show_default=True)
+@click.option(
+    "--password",
+    prompt=True,
+    hide_input=True,
+    confirmation_prompt=True,
+    help="Asked for when not given (only used when the account is new).",
+)
+def create_admin_command(email: str, name: str, password: str) -> None:
+    """Make EMAIL a federation admin, creating the account if needed."""
+    try:
+        user, created = accounts.create_admin(email, name, password)
+    except accounts.WeakPassword:
+        raise click.ClickException(
+            f"password too weak: use at least {accounts.MIN_PASSWORD_LENGTH} characters, "
+            "not your e-mail address"
+        ) from None
+    verb = "Created" if created else "Promoted"
+    click.echo(f"{verb} federation admin {user.email}")
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(seed_demo_command)
+    app.cli.add_command(create_admin_command)

@@ -1,0 +1,111 @@
+"""Settings, read from the environment once, here only.
+
+Every setting the application understands is listed in `SETTINGS` with its
+default and meaning; the README's table is checked against it by a test.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+#: name -> (default shown in the README, meaning)
+SETTINGS: dict[str, tuple[str, str]] = {
+    "SECRET_KEY": (
+        "generated once, kept in `instance/secret_key`",
+        "signs session cookies and CSRF tokens",
+    ),
+    "DATABASE_URL": (
+        "`sqlite:///instance/marketplace.db`",
+        "SQLAlchemy URL; `postgresql://...` for PostgreSQL",
+    ),
+    "PORT": ("`5000`", "port `make run` serves on (127.0.0.1)"),
+    "INSTANCE_PATH": ("`instance/` in the checkout", "where the database, secret and files live"),
+    "SESSION_COOKIE_SECURE": (
+        "`0`",
+        "`1` when served behind HTTPS: cookies are then sent over HTTPS only",
+    ),
+    "TRUSTED_PROXIES": ("`0`", "number of reverse proxies in front (sets X-Forwarded-* trust)"),
+    "RATELIMIT_STORAGE_URI": ("`memory://`", "Flask-Limiter storage; `redis://...` past one host"),
+    "LOGIN_RATE_LIMIT": ("`10 per minute`", "login attempts allowed per client address"),
+    "DEFAULT_LOCALE": ("`en`", "language when the browser states no preference"),
+}
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+def _flag(name: str) -> bool:
+    return (_env(name, "0") or "0").lower() in {"1", "true", "yes", "on"}
+
+
+def instance_path() -> Path:
+    """The folder for the database, the secret key and uploaded files."""
+    default = Path(__file__).resolve().parent.parent / "instance"
+    return Path(_env("INSTANCE_PATH", str(default)))
+
+
+def _secret_key(folder: Path) -> str:
+    """SECRET_KEY from the environment, else one generated once and kept on disk."""
+    from_env = _env("SECRET_KEY")
+    if from_env:
+        return from_env
+    path = folder / "secret_key"
+    if not path.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        # O_EXCL: two processes starting at once must not write two keys.
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
+def normalise_database_url(url: str) -> str:
+    """Use psycopg 3 for `postgresql://` and `postgres://` URLs."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def from_environment() -> dict[str, object]:
+    """The application's configuration, built from the environment."""
+    folder = instance_path()
+    folder.mkdir(parents=True, exist_ok=True)
+    database_url = _env("DATABASE_URL", f"sqlite:///{folder / 'marketplace.db'}")
+    return {
+        "INSTANCE_PATH": str(folder),
+        "SECRET_KEY": _secret_key(folder),
+        "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
+        "PORT": int(_env("PORT", "5000") or 5000),
+        "SESSION_COOKIE_SECURE": _flag("SESSION_COOKIE_SECURE"),
+        "REMEMBER_COOKIE_SECURE": _flag("SESSION_COOKIE_SECURE"),
+        "TRUSTED_PROXIES": int(_env("TRUSTED_PROXIES", "0") or 0),
+        "RATELIMIT_STORAGE_URI": _env("RATELIMIT_STORAGE_URI", "memory://"),
+        "LOGIN_RATE_LIMIT": _env("LOGIN_RATE_LIMIT", "10 per minute"),
+        "BABEL_DEFAULT_LOCALE": _env("DEFAULT_LOCALE", "en"),
+    }
+
+
+#: Settings that do not come from the environment.
+FIXED: dict[str, object] = {
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    "BABEL_TRANSLATION_DIRECTORIES": "translations",
+    "LANGUAGES": {"en": "English", "de": "Deutsch", "sv": "Svenska"},
+    "WTF_CSRF_TIME_LIMIT": None,
+    "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+    "RATELIMIT_HEADERS_ENABLED": True,
+    "LISTINGS_PER_PAGE": 24,
+    "PASSWORD_HASHER": "argon2id",
+}

@@ -1,0 +1,1 @@
+"""Pure marketplace rules. Standard library only: no Flask, no SQLAlchemy."""

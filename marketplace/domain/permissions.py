@@ -1,0 +1,55 @@
+"""Who may do what: the one table of roles and permissions.
+
+Views and services ask `allowed(roles, permission)`; nobody else compares roles.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    """The roles a person can hold in the marketplace."""
+
+    ANONYMOUS = "anonymous"
+    BUYER = "buyer"  #: any registered, logged-in person
+    COOP_MEMBER = "coop_member"  #: member of the co-op in question
+    COOP_ADMIN = "coop_admin"  #: admin of the co-op in question
+    REVIEWER = "reviewer"  #: on the federation's review board
+    FEDERATION_ADMIN = "federation_admin"
+
+
+class Permission(StrEnum):
+    """Actions that are not open to everyone."""
+
+    BROWSE = "browse"
+    MANAGE_ACCOUNT = "manage_account"
+    PLACE_ORDER = "place_order"
+    VIEW_COOP_DASHBOARD = "view_coop_dashboard"
+    PREVIEW_COOP_LISTING = "preview_coop_listing"
+    EDIT_COOP_LISTINGS = "edit_coop_listings"
+    MANAGE_COOP = "manage_coop"
+    REVIEW_CLAIMS = "review_claims"
+    ADMINISTER_FEDERATION = "administer_federation"
+
+
+_R = Role
+#: permission -> roles that hold it. Co-op roles apply only to the co-op in question.
+GRANTS: dict[Permission, frozenset[Role]] = {
+    Permission.BROWSE: frozenset(Role),
+    Permission.MANAGE_ACCOUNT: frozenset(set(Role) - {_R.ANONYMOUS}),
+    Permission.PLACE_ORDER: frozenset(set(Role) - {_R.ANONYMOUS}),
+    Permission.VIEW_COOP_DASHBOARD: frozenset({_R.COOP_MEMBER, _R.COOP_ADMIN}),
+    Permission.PREVIEW_COOP_LISTING: frozenset(
+        {_R.COOP_MEMBER, _R.COOP_ADMIN, _R.FEDERATION_ADMIN}
+    ),
+    Permission.EDIT_COOP_LISTINGS: frozenset({_R.COOP_MEMBER, _R.COOP_ADMIN}),
+    Permission.MANAGE_COOP: frozenset({_R.COOP_ADMIN}),
+    Permission.REVIEW_CLAIMS: frozenset({_R.REVIEWER}),
+    Permission.ADMINISTER_FEDERATION: frozenset({_R.FEDERATION_ADMIN}),
+}
+
+
+def allowed(roles: set[Role] | frozenset[Role], permission: Permission) -> bool:
+    """True when any of the roles grants the permission."""
+    return bool(GRANTS[permission] & roles)

@@ -1,0 +1,66 @@
+"""Languages: choosing the locale, and formatting money for it."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, request, session
+from flask_babel import format_currency, format_date, format_decimal, get_locale, lazy_gettext
+from flask_login import current_user
+
+from .domain.money import Money, vat_percent
+from .extensions import babel
+
+
+def select_locale() -> str:
+    """The visitor's chosen language, else their account's, else their browser's."""
+    languages = current_app.config["LANGUAGES"]
+    chosen = session.get("lang")
+    if chosen in languages:
+        return chosen
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    return (
+        request.accept_languages.best_match(list(languages))
+        or current_app.config["BABEL_DEFAULT_LOCALE"]
+    )
+
+
+def money(value: Money) -> str:
+    """A price for the current locale: "€12.50", "12,50 €", "125,00 kr"."""
+    return format_currency(value.to_decimal(), value.currency)
+
+
+def percent(rate_bp: int) -> str:
+    """A VAT rate in basis points as "19 %" for the current locale."""
+    return format_decimal(vat_percent(rate_bp)) + "\u00a0%"
+
+
+#: Display names of enum values, so templates never show raw codes.
+ENUM_LABELS = {
+    "good": lazy_gettext("Product"),
+    "service": lazy_gettext("Service"),
+    "new": lazy_gettext("New"),
+    "used": lazy_gettext("Used"),
+    "refurbished": lazy_gettext("Refurbished"),
+    "draft": lazy_gettext("Draft"),
+    "active": lazy_gettext("Active"),
+    "paused": lazy_gettext("Paused"),
+    "archived": lazy_gettext("Archived"),
+    "applied": lazy_gettext("Applied"),
+    "admitted": lazy_gettext("Admitted"),
+    "suspended": lazy_gettext("Suspended"),
+    "member": lazy_gettext("Member"),
+    "admin": lazy_gettext("Admin"),
+}
+
+
+def enum_label(value: object) -> str:
+    return str(ENUM_LABELS.get(str(value), str(value)))
+
+
+def init_app(app: Flask) -> None:
+    babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.filters["money"] = money
+    app.jinja_env.filters["percent"] = percent
+    app.jinja_env.filters["enum_label"] = enum_label
+    app.jinja_env.globals["current_locale"] = lambda: str(get_locale() or "en")
+    app.jinja_env.globals["format_date"] = format_date

@@ -1,0 +1,1 @@
+"""Payments: the PaymentGateway interface, bank transfer, Stripe Connect, ledger (issue 7)."""

@@ -1,0 +1,181 @@
+"""Fixtures: a fresh database per test, on SQLite and on PostgreSQL.
+
+PostgreSQL runs are selected by TEST_DATABASE_URL (a server URL, for example
+postgresql://postgres@127.0.0.1:5432/postgres): the fixtures create one template
+database from the migrations, copy it for each test and drop the copies. When
+no server answers, those runs are skipped with the reason; REQUIRE_POSTGRES=1
+(set by .ci/run) turns the skip into a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+# Before the application is imported: keep everything a test writes out of the checkout.
+_SESSION_DIR = Path(tempfile.mkdtemp(prefix="marketplace-tests-"))
+os.environ["INSTANCE_PATH"] = str(_SESSION_DIR / "instance")
+os.environ["SECRET_KEY"] = "test-secret-key"  # noqa: S105
+os.environ.pop("DATABASE_URL", None)
+
+from flask import Flask  # noqa: E402
+from flask.testing import FlaskClient  # noqa: E402
+from sqlalchemy import create_engine, make_url, text  # noqa: E402
+from sqlalchemy.engine import URL  # noqa: E402
+
+from marketplace import create_app  # noqa: E402
+from marketplace.config import normalise_database_url  # noqa: E402
+from marketplace.extensions import db  # noqa: E402
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
+REQUIRE_POSTGRES = os.environ.get("REQUIRE_POSTGRES") == "1"
+
+
+def test_settings(database_uri: str, instance: Path) -> dict[str, object]:
+    return {
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": database_uri,
+        "INSTANCE_PATH": str(instance),
+        "WTF_CSRF_ENABLED": False,
+        "PASSWORD_HASHER": "argon2id-cheap-for-tests",
+        "SERVER_NAME": None,
+    }
+
+
+def _migrate(database_uri: str, instance: Path) -> None:
+    """Build a schema the way production does: by running the migrations."""
+    from flask_migrate import upgrade
+
+    app = create_app(test_settings(database_uri, instance))
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+
+
+def _postgres_server_url() -> URL | None:
+    if not TEST_DATABASE_URL:
+        return None
+    return make_url(normalise_database_url(TEST_DATABASE_URL))
+
+
+def _postgres_unavailable_reason() -> str | None:
+    url = _postgres_server_url()
+    if url is None:
+        return "TEST_DATABASE_URL is not set: PostgreSQL runs skipped"
+    try:
+        engine = create_engine(url, isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        engine.dispose()
+    except Exception as error:  # noqa: BLE001 - any failure means "no server"
+        return f"PostgreSQL at {url.render_as_string(hide_password=True)} unreachable: {error}"
+    return None
+
+
+class _Postgres:
+    """Creates and drops throwaway databases on the test server."""
+
+    def __init__(self, server: URL) -> None:
+        self.server = server
+        self.engine = create_engine(server, isolation_level="AUTOCOMMIT")
+        self.template = f"mkt_template_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+
+    def execute(self, sql: str) -> None:
+        with self.engine.connect() as conn:
+            conn.execute(text(sql))
+
+    def url(self, name: str) -> str:
+        return self.server.set(database=name).render_as_string(hide_password=False)
+
+    def create_template(self, instance: Path) -> None:
+        self.execute(f'CREATE DATABASE "{self.template}"')
+        _migrate(self.url(self.template), instance)
+
+    def copy(self) -> str:
+        name = f"mkt_test_{uuid.uuid4().hex[:12]}"
+        self.execute(f'CREATE DATABASE "{name}" TEMPLATE "{self.template}"')
+        return name
+
+    def drop(self, name: str) -> None:
+        self.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    def close(self) -> None:
+        self.drop(self.template)
+        self.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("sqlite-template")
+    path = folder / "template.db"
+    _migrate(f"sqlite:///{path}", folder)
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[_Postgres]:
+    reason = _postgres_unavailable_reason()
+    if reason:
+        if REQUIRE_POSTGRES:
+            pytest.fail(f"REQUIRE_POSTGRES=1 but {reason}", pytrace=False)
+        pytest.skip(reason)
+    server = _postgres_server_url()
+    assert server is not None
+    pg = _Postgres(server)
+    pg.create_template(tmp_path_factory.mktemp("pg-template"))
+    yield pg
+    pg.close()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_uri(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, migrated database for one test."""
+    if request.param == "sqlite":
+        path = tmp_path / "test.db"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        yield f"sqlite:///{path}"
+        return
+    pg: _Postgres = request.getfixturevalue("postgres")
+    name = pg.copy()
+    try:
+        yield pg.url(name)
+    finally:
+        pg.drop(name)
+
+
+class IsolatedClient(FlaskClient):
+    """Each request gets its own app context, hence its own database session and `g`,
+    as in production; the test's own app context (for factories) stays separate."""
+
+    def open(self, *args, **kwargs):  # type: ignore[override]
+        if self.preserve_context:  # `with client:` keeps the request's context for the test
+            return super().open(*args, **kwargs)
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
+@pytest.fixture
+def app(database_uri: str, tmp_path: Path) -> Iterator[Flask]:
+    application = create_app(test_settings(database_uri, tmp_path / "instance"))
+    application.test_client_class = IsolatedClient
+    with application.app_context():
+        yield application
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask):
+    return app.test_client()
+
+
+@pytest.fixture
+def backend(app: Flask) -> str:
+    """ "sqlite" or "postgresql": the database this test runs on."""
+    return db.engine.dialect.name
