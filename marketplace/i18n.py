@@ -29,6 +29,14 @@ def money(value: Money) -> str:
     return format_currency(value.to_decimal(), value.currency)
 
 
+def places(ships_to: str) -> str:
+    """Where a listing ships, as names: "DE AT" -> "Germany, Austria"; "" -> ""."""
+    territories = get_locale().territories
+    named = {"EU": str(lazy_gettext("European Union")), "WORLD": str(lazy_gettext("Worldwide"))}
+    codes = ships_to.split()
+    return ", ".join(named.get(code) or territories.get(code, code) for code in codes)
+
+
 def percent(rate_bp: int) -> str:
     """A VAT rate in basis points as "19 %" for the current locale."""
     return format_decimal(vat_percent(rate_bp)) + "\u00a0%"
@@ -62,5 +70,6 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["percent"] = percent
     app.jinja_env.filters["enum_label"] = enum_label
+    app.jinja_env.filters["places"] = places
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale() or "en")
     app.jinja_env.globals["format_date"] = format_date

@@ -17,7 +17,7 @@ from .forms import LanguageForm
 def home() -> str:
     return render_template(
         "shop/home.html",
-        listings=catalog.featured_listings(limit=12),
+        listings=catalog.featured_listings(limit=10),
         labels=catalog.all_labels(),
         categories=catalog.root_categories(),
     )
