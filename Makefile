@@ -24,7 +24,7 @@ $(VENV)/.installed-test: $(VENV)/.installed
 
 # Compiled catalogs (.mo) are build output, made from the committed .po files.
 translations: $(VENV)/.installed
-	$(BIN)/pybabel compile --use-fuzzy -d marketplace/translations --statistics 2>&1 | grep -v '^$$' | sed 's/^/  /'
+	$(BIN)/pybabel compile -d marketplace/translations --statistics
 
 run: $(VENV)/.installed translations
 	$(FLASK) db upgrade

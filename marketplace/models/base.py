@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from enum import StrEnum
 
-from sqlalchemy import DateTime, Enum
+from sqlalchemy import DateTime, Dialect, Enum
+from sqlalchemy.types import TypeDecorator
 
 
 def utcnow() -> datetime:
@@ -25,4 +26,23 @@ def enum_column(enum_cls: type[StrEnum], name: str) -> Enum:
     )
 
 
-Timestamp = DateTime(timezone=True)
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes on every database (SQLite stores them naive)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: give a timezone-aware one")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
+
+
+Timestamp = UTCDateTime()
