@@ -1,12 +1,17 @@
 """Typed SQLAlchemy models, one module per aggregate."""
 
 from .category import Category
-from .coop import Coop, CoopStatus, MemberRole, Membership
+from .coop import ApiToken, Coop, CoopInvite, CoopStatus, MemberRole, Membership
+from .jobs import ImportStatus, ListingImport
 from .label import Label, LabelScope
 from .listing import Condition, Listing, ListingImage, ListingKind, ListingStatus
 from .user import User
 
 __all__ = [
+    "ApiToken",
+    "CoopInvite",
+    "ImportStatus",
+    "ListingImport",
     "Category",
     "Condition",
     "Coop",

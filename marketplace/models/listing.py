@@ -125,11 +125,14 @@ class ListingImage(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     listing_id: Mapped[int] = mapped_column(ForeignKey("listings.id", ondelete="CASCADE"))
     position: Mapped[int] = mapped_column(Integer, default=0)
-    #: file name under instance/uploads, content-addressed
+    #: file name under instance/media, content-addressed (the hash of the cleaned image)
     filename: Mapped[str] = mapped_column(String(100))
+    #: the thumbnail's file name under instance/media
+    thumb_filename: Mapped[str] = mapped_column(String(100))
     content_type: Mapped[str] = mapped_column(String(40))
     width: Mapped[int] = mapped_column(Integer)
     height: Mapped[int] = mapped_column(Integer)
+    byte_size: Mapped[int] = mapped_column(Integer)
     alt_text: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
 
