@@ -24,11 +24,14 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
     from . import cli, extensions, i18n, models  # noqa: F401  (models register tables)
+    from .models.base import render_migration_type
     from .services.accounts import load_user
     from .web import register_blueprints
 
     extensions.db.init_app(app)
-    extensions.migrate.init_app(app, extensions.db, directory=_migrations_dir())
+    extensions.migrate.init_app(
+        app, extensions.db, directory=_migrations_dir(), render_item=render_migration_type
+    )
     extensions.csrf.init_app(app)
     extensions.limiter.init_app(app)
     extensions.login_manager.init_app(app)

@@ -46,3 +46,10 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 Timestamp = UTCDateTime()
+
+
+def render_migration_type(type_: str, obj: object, autogen_context: object) -> str | bool:
+    """Alembic autogenerate: write UTCDateTime as the plain type it stores."""
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
