@@ -56,6 +56,7 @@ ENUM_LABELS = {
     "applied": lazy_gettext("Applied"),
     "admitted": lazy_gettext("Admitted"),
     "suspended": lazy_gettext("Suspended"),
+    "declined": lazy_gettext("Declined"),
     "member": lazy_gettext("Member"),
     "admin": lazy_gettext("Admin"),
 }

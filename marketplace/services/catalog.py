@@ -154,3 +154,13 @@ def label_by_slug(slug: str) -> Label:
     if label is None:
         raise NotFound(slug)
     return label
+
+
+def category_choices() -> list[tuple[str, str, str]]:
+    """Every category as (slug, name, top-level group name), for pickers, in tree order."""
+    choices: list[tuple[str, str, str]] = []
+    for root in root_categories():
+        if not root.children:
+            choices.append((root.slug, root.name, root.name))
+        choices.extend((child.slug, child.name, root.name) for child in root.children)
+    return choices

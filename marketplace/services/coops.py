@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Mapping
+from typing import Any
+
 from sqlalchemy import func, select
 
+from ..domain.messages import N_, FieldError
+from ..domain.money import MAX_AMOUNT, Money, MoneyError, parse_major
 from ..extensions import db
 from ..models import Coop, CoopStatus, Listing, User
+
+log = logging.getLogger(__name__)
 
 
 class CoopNotFound(LookupError):
@@ -44,3 +52,75 @@ def federation_overview() -> dict[str, object]:
         "users": db.session.scalar(select(func.count()).select_from(User)),
         "listings": db.session.scalar(select(func.count()).select_from(Listing)),
     }
+
+
+class SettingsInvalid(ValueError):
+    def __init__(self, errors: list[FieldError]) -> None:
+        super().__init__("; ".join(f"{e.field} {e.message}" for e in errors))
+        self.errors = errors
+
+
+def settings_values(coop: Coop) -> dict[str, object]:
+    """The co-op's editable settings as typed in the form (prices in major units)."""
+
+    def major(amount: int | None) -> str:
+        return "" if amount is None else str(Money(amount, coop.currency).to_decimal())
+
+    return {
+        "description": coop.description,
+        "region": coop.region,
+        "website": coop.website or "",
+        "shipping_flat_fee": major(coop.shipping_flat_fee),
+        "shipping_free_above": major(coop.shipping_free_above),
+        "offers_pickup": coop.offers_pickup,
+        "pickup_address": coop.pickup_address or "",
+    }
+
+
+def update_settings(coop: Coop, raw: Mapping[str, Any], by: User) -> Coop:
+    """Change the co-op's public profile and shipping rules."""
+    errors: list[FieldError] = []
+    values: dict[str, Any] = {}
+    for name, limit in (
+        ("description", 5000),
+        ("region", 120),
+        ("website", 300),
+        ("pickup_address", 300),
+    ):
+        text = str(raw.get(name) or "").strip()
+        if len(text) > limit:
+            errors.append(
+                FieldError(name, N_("must be at most %(limit)d characters"), {"limit": limit})
+            )
+        values[name] = text
+    if values["website"] and not values["website"].startswith(("https://", "http://")):
+        errors.append(FieldError("website", N_("must start with https://")))
+    for name in ("shipping_flat_fee", "shipping_free_above"):
+        text = str(raw.get(name) or "").strip()
+        if not text:
+            values[name] = 0 if name == "shipping_flat_fee" else None
+            continue
+        try:
+            amount = parse_major(text, coop.currency)
+        except MoneyError:
+            errors.append(
+                FieldError(
+                    name, N_("is not an amount in %(currency)s"), {"currency": coop.currency}
+                )
+            )
+            continue
+        if not 0 <= amount <= MAX_AMOUNT:
+            errors.append(FieldError(name, N_("must be zero or more")))
+        values[name] = amount
+    values["offers_pickup"] = bool(raw.get("offers_pickup"))
+    if values["offers_pickup"] and not values["pickup_address"]:
+        errors.append(FieldError("pickup_address", N_("is required when buyers may collect")))
+    if errors:
+        raise SettingsInvalid(errors)
+    values["website"] = values["website"] or None
+    values["pickup_address"] = values["pickup_address"] or None
+    for name, value in values.items():
+        setattr(coop, name, value)
+    db.session.commit()
+    log.info("user %s changed the settings of co-op %s", by.id, coop.slug)
+    return coop

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from flask import request
+from typing import Any
+
+from flask import abort, request
+from flask_babel import gettext
+
+from ..authz import ensure
+from ..domain.messages import FieldError
+from ..domain.permissions import Permission
+from ..models import Coop
+from ..services import coops
 
 
 def safe_next(target: str | None) -> str | None:
@@ -15,3 +24,26 @@ def safe_next(target: str | None) -> str | None:
 def page_number() -> int:
     """The `page` query argument, at least 1."""
     return max(request.args.get("page", 1, type=int) or 1, 1)
+
+
+def field_errors_to_form(form: Any, errors: list[FieldError]) -> None:
+    """Show domain errors next to the form fields they concern, translated."""
+    for error in errors:
+        message = gettext(error.template, **error.params)
+        field = getattr(form, error.field, None)
+        if field is not None and hasattr(field, "errors"):
+            if not isinstance(field.errors, list):
+                field.errors = list(field.errors)
+            field.errors.append(message)
+        else:
+            form.form_errors.append(f"{error.field}: {message}")
+
+
+def coop_or_404(slug: str, permission: Permission) -> Coop:
+    """The co-op named in the URL, if the current user holds `permission` for it."""
+    try:
+        coop = coops.coop_by_slug(slug)
+    except coops.CoopNotFound:
+        abort(404)
+    ensure(permission, coop)
+    return coop

@@ -23,6 +23,7 @@ class RegisterForm(FlaskForm):
         _l("Repeat password"),
         validators=[DataRequired(), EqualTo("password", message=_l("Passwords do not match."))],
     )
+    next = HiddenField()
 
 
 class LoginForm(FlaskForm):

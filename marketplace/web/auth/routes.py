@@ -27,7 +27,7 @@ def _start_session(user: accounts.User) -> None:
 
 @bp.route("/register", methods=["GET", "POST"])
 def register() -> object:
-    form = RegisterForm()
+    form = RegisterForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
         try:
             user = accounts.register(form.email.data, form.name.data, form.password.data)
@@ -38,7 +38,7 @@ def register() -> object:
         else:
             _start_session(user)
             flash(_("Welcome, %(name)s! Your account is ready.", name=user.name), "success")
-            return redirect(url_for("shop.home"))
+            return redirect(safe_next(form.next.data) or url_for("shop.home"))
     return render_template("auth/register.html", form=form), 400 if form.errors else 200
 
 

@@ -1,6 +1,6 @@
 from flask import current_app
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectField
+from wtforms import HiddenField, SelectChoice, SelectField
 
 
 class LanguageForm(FlaskForm):
@@ -9,4 +9,6 @@ class LanguageForm(FlaskForm):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        self.lang.choices = list(current_app.config["LANGUAGES"].items())
+        self.lang.choices = [
+            SelectChoice(code, name) for code, name in current_app.config["LANGUAGES"].items()
+        ]
