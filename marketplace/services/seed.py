@@ -198,7 +198,8 @@ def _seed_listings(
                 "condition": Condition(row["condition"]),
                 "region": row["region"],
                 "ships_to": row["ships_to"],
-                "language": row["language"],
+                # The demo texts are all written in English, whatever the co-op's country.
+                "language": "en",
                 "status": status,
                 "created_at": created,
                 "updated_at": created,
