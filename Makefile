@@ -48,3 +48,6 @@ extract-messages: $(VENV)/.installed
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache test-artifacts
+
+bench: $(VENV)/.installed-test
+	$(BIN)/python bench/import_listings.py

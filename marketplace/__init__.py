@@ -40,6 +40,9 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     extensions.login_manager.session_protection = "basic"
     i18n.init_app(app)
     register_blueprints(app)
+    from .api import init_app as init_api
+
+    init_api(app)
     cli.init_app(app)
     return app
 

@@ -1,9 +1,10 @@
-"""Commands: `flask seed-demo`, `flask create-admin EMAIL`."""
+"""Commands: `flask seed-demo`, `flask create-admin EMAIL`, `flask coop token SLUG`."""
 
 from __future__ import annotations
 
 import click
 from flask import Flask
+from flask.cli import AppGroup
 
 from .services import accounts
 
@@ -50,6 +51,33 @@ def create_admin_command(email: str, name: str, password: str) -> None:
     click.echo(f"{verb} federation admin {user.email}")
 
 
+coop_cli = AppGroup("coop", help="Co-op commands.")
+
+
+@coop_cli.command("token")
+@click.argument("slug")
+@click.option("--name", default="command line", show_default=True, help="What the token is for.")
+def coop_token_command(slug: str, name: str) -> None:
+    """Create an API token for the co-op SLUG and print only the token (for scripts)."""
+    from .services import api_tokens, coops
+
+    try:
+        coop = coops.coop_by_slug(slug)
+    except coops.CoopNotFound:
+        raise click.ClickException(f"no co-op with the slug {slug!r}") from None
+    try:
+        _token, plaintext = api_tokens.create_token(coop, name)
+    except api_tokens.InvalidTokenName:
+        raise click.ClickException("--name must be 1 to 80 characters") from None
+    if not coop.is_admitted:
+        click.echo(
+            f"warning: {slug} is {coop.status}; the API refuses its tokens until it is admitted",
+            err=True,
+        )
+    click.echo(plaintext)
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(create_admin_command)
+    app.cli.add_command(coop_cli)

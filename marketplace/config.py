@@ -30,6 +30,14 @@ SETTINGS: dict[str, tuple[str, str]] = {
     "RATELIMIT_STORAGE_URI": ("`memory://`", "Flask-Limiter storage; `redis://...` past one host"),
     "LOGIN_RATE_LIMIT": ("`10 per minute`", "login attempts allowed per client address"),
     "DEFAULT_LOCALE": ("`en`", "language when the browser states no preference"),
+    "REDIS_URL": (
+        "unset",
+        "Redis for background jobs; run `rq worker marketplace` with the same settings",
+    ),
+    "JOBS_BACKEND": (
+        "`rq` when `REDIS_URL` is set, else `thread`",
+        "`thread` (after commit, in the web process), `rq` or `inline` (at once)",
+    ),
 }
 
 
@@ -91,6 +99,8 @@ def from_environment() -> dict[str, object]:
         "RATELIMIT_STORAGE_URI": _env("RATELIMIT_STORAGE_URI", "memory://"),
         "LOGIN_RATE_LIMIT": _env("LOGIN_RATE_LIMIT", "10 per minute"),
         "BABEL_DEFAULT_LOCALE": _env("DEFAULT_LOCALE", "en"),
+        "REDIS_URL": _env("REDIS_URL"),
+        "JOBS_BACKEND": _env("JOBS_BACKEND", "rq" if _env("REDIS_URL") else "thread"),
     }
 
 
@@ -107,5 +117,10 @@ FIXED: dict[str, object] = {
     "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
     "RATELIMIT_HEADERS_ENABLED": True,
     "LISTINGS_PER_PAGE": 24,
+    "JOBS_QUEUE": "marketplace",
+    "MAX_IMAGES_PER_LISTING": 8,
+    "IMAGE_MAX_BYTES": 8 * 1024 * 1024,
+    "IMAGE_MAX_PIXELS": 40_000_000,
     "PASSWORD_HASHER": "argon2id",
+    "INVITE_TTL_HOURS": 7 * 24,
 }

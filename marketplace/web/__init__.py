@@ -7,8 +7,11 @@ from flask import Flask
 from . import errors
 from .admin import bp as admin_bp
 from .auth import bp as auth_bp
+from .csv_io import bp as csv_io_bp
 from .dashboard import bp as dashboard_bp
+from .images import bp as images_bp
 from .shop import bp as shop_bp
+from .tokens import bp as tokens_bp
 
 
 def register_blueprints(app: Flask) -> None:
@@ -16,4 +19,20 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(dashboard_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(csv_io_bp)
+    app.register_blueprint(images_bp)
+    app.register_blueprint(tokens_bp)
     errors.init_app(app)
+    _template_helpers(app)
+
+
+def _template_helpers(app: Flask) -> None:
+    from ..authz import can
+    from ..domain.listing_rules import TRANSITIONS
+    from ..domain.permissions import Permission
+
+    app.jinja_env.globals.update(
+        has_endpoint=lambda name: name in app.view_functions,
+        listing_transitions={(status, str(action)) for status, action in TRANSITIONS},
+        can_manage_coop=lambda coop: can(Permission.MANAGE_COOP, coop),
+    )

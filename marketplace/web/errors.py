@@ -7,8 +7,9 @@ import logging
 from flask import Flask, render_template
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, InternalServerError
 
+from ..api.errors import api_error_response, is_api_request
 from ..extensions import db
 
 log = logging.getLogger(__name__)
@@ -29,6 +30,8 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> object:
+        if is_api_request():
+            return api_error_response(error)
         code = error.code or 500
         if code == 403:
             return _page(403, _("Not allowed"), _("You do not have access to this page."))
@@ -42,14 +45,29 @@ def init_app(app: Flask) -> None:
             return _page(
                 429, _("Too many attempts"), _("Please wait a minute before you try again.")
             )
+        if code == 413:
+            from flask import current_app
+
+            limit = f"{current_app.config['MAX_CONTENT_LENGTH'] / 2**20:g}"
+            return _page(
+                413,
+                _("That upload is too large"),
+                _(
+                    "Everything sent at once may be at most %(mb)s MB. Please go back and send"
+                    " fewer or smaller files at a time.",
+                    mb=limit,
+                ),
+            )
         if code >= 500:
             return _page(code, _("Something went wrong"), _("Please try again in a moment."))
         return _page(code, error.name, error.description or "")
 
     @app.errorhandler(Exception)
-    def unexpected(error: Exception) -> tuple[str, int]:
+    def unexpected(error: Exception) -> object:
         log.exception("unhandled error")
         db.session.rollback()
+        if is_api_request():
+            return api_error_response(InternalServerError())
         return _page(
             500,
             _("Something went wrong"),

@@ -1,0 +1,440 @@
+"""What the API reads and writes: marshmallow schemas, also the source of the OpenAPI document.
+
+Request schemas check types and shape (unknown keys are refused); the listing
+rules themselves (lengths, ranges, known category...) are checked once, by
+services.listings, for forms, CSV and API alike. The limits are repeated here
+as documentation only.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from flask import url_for
+from marshmallow import (
+    EXCLUDE,
+    Schema,
+    ValidationError,
+    fields,
+    post_load,
+    pre_dump,
+    validate,
+    validates_schema,
+)
+
+from ..domain import listing_rules as rules
+from ..domain.money import CURRENCY_EXPONENTS, MAX_AMOUNT, vat_percent
+from ..models import Coop, Listing
+
+CURRENCIES = sorted(CURRENCY_EXPONENTS)
+STATUSES = ["draft", "active", "paused", "archived"]
+MAX_PER_PAGE = 100
+VAT_PERCENT = re.compile(r"^\d{1,3}(\.\d{1,2})?$")
+
+
+def _described(text: str, **extra: Any) -> dict[str, Any]:
+    return {"metadata": {"description": text, **extra}}
+
+
+def vat_rate_text(rate_bp: int) -> str:
+    """A VAT rate in basis points as an exact percent string: 1900 -> "19", 550 -> "5.5"."""
+    return format(vat_percent(rate_bp), "f")
+
+
+def _verified_label_slugs(listing: Listing) -> list[str]:
+    """Slugs of the listing's verified labels.
+
+    Label claims and their review arrive with issue 4; until then no listing has a
+    verified label, so this is always empty.
+    """
+    return []
+
+
+class OutputSchema(Schema):
+    """What the API answers: clients must accept keys added in later versions."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+
+# --- errors -------------------------------------------------------------------------------
+
+
+class ErrorSchema(OutputSchema):
+    """Every error: a stable machine-readable `code` and a message for people."""
+
+    code = fields.String(
+        required=True,
+        **_described(
+            "Stable error code: bad_request, invalid_json, unauthorized, invalid_token, "
+            "forbidden, coop_suspended, coop_not_admitted, not_found, method_not_allowed, "
+            "version_conflict, invalid_transition, payload_too_large, unsupported_media_type, "
+            "validation_failed, rate_limited, server_error"
+        ),
+    )
+    message = fields.String(required=True, **_described("What went wrong, for people"))
+    errors = fields.Dict(
+        keys=fields.String(),
+        values=fields.List(fields.String()),
+        **_described(
+            "Only for validation_failed: field -> messages. Nested fields are dotted "
+            "(`price.amount`, `ships_to.0`)."
+        ),
+    )
+
+
+# --- reading ------------------------------------------------------------------------------
+
+
+class MoneySchema(OutputSchema):
+    amount = fields.Integer(
+        required=True, **_described("In the currency's minor unit (cents, öre): 1250 is 12.50")
+    )
+    currency = fields.String(required=True, **_described("ISO 4217 code", enum=CURRENCIES))
+
+
+class CoopRefSchema(OutputSchema):
+    slug = fields.String(required=True)
+    name = fields.String(required=True)
+
+
+class ListingSchema(OutputSchema):
+    """A listing as the API shows it."""
+
+    id = fields.Integer(required=True)
+    sku = fields.String(
+        required=True, allow_none=True, **_described("The co-op's own article number")
+    )
+    title = fields.String(required=True)
+    description = fields.String(required=True, **_described("Plain text"))
+    kind = fields.String(required=True, **_described("good or service", enum=list(rules.KINDS)))
+    price = fields.Nested(
+        MoneySchema, required=True, **_described("Gross price, VAT included, in minor units")
+    )
+    vat_rate = fields.String(
+        required=True,
+        **_described('VAT rate in percent as an exact decimal string: "19", "5.5", "0"'),
+    )
+    vat_rate_bp = fields.Integer(
+        required=True, **_described("The same VAT rate in basis points: 1900 is 19 %")
+    )
+    stock = fields.Integer(
+        required=True, allow_none=True, **_described("Units on hand (goods); null for services")
+    )
+    capacity = fields.Integer(
+        required=True,
+        allow_none=True,
+        **_described('Bookable units (services); null means "on request" (and for goods)'),
+    )
+    status = fields.String(required=True, **_described("Listing status", enum=STATUSES))
+    condition = fields.String(required=True, metadata={"enum": list(rules.CONDITIONS)})
+    category = fields.String(required=True, **_described("The category's slug"))
+    coop = fields.Nested(CoopRefSchema, required=True, **_described("The co-op that offers it"))
+    labels = fields.List(
+        fields.String(), required=True, **_described("Slugs of the listing's verified labels")
+    )
+    url = fields.Url(required=True, **_described("The listing's page in the shop"))
+    version = fields.Integer(
+        required=True,
+        **_described("Changes with every save; send it back when you update (PATCH)"),
+    )
+    region = fields.String(required=True, **_described("Where it is made or given"))
+    ships_to = fields.List(
+        fields.String(),
+        required=True,
+        **_described("Country codes, or EU or WORLD; empty: pickup or on site only"),
+    )
+    language = fields.String(
+        required=True,
+        **_described("Language of title and description", enum=list(rules.LANGUAGES)),
+    )
+    created_at = fields.DateTime(required=True)
+    updated_at = fields.DateTime(required=True)
+    published_at = fields.DateTime(required=True, allow_none=True)
+
+    @pre_dump
+    def from_listing(self, listing: Listing, **kwargs: Any) -> dict[str, Any]:
+        return {
+            "id": listing.id,
+            "sku": listing.sku,
+            "title": listing.title,
+            "description": listing.description,
+            "kind": str(listing.kind),
+            "price": {"amount": listing.price_amount, "currency": listing.currency},
+            "vat_rate": vat_rate_text(listing.vat_rate_bp),
+            "vat_rate_bp": listing.vat_rate_bp,
+            "stock": listing.stock,
+            "capacity": listing.capacity,
+            "status": str(listing.status),
+            "condition": str(listing.condition),
+            "category": listing.category.slug,
+            "coop": {"slug": listing.coop.slug, "name": listing.coop.name},
+            "labels": _verified_label_slugs(listing),
+            "url": url_for("shop.listing", listing_id=listing.id, _external=True),
+            "version": listing.version,
+            "region": listing.region,
+            "ships_to": listing.ships_to.split(),
+            "language": listing.language,
+            "created_at": listing.created_at,
+            "updated_at": listing.updated_at,
+            "published_at": listing.published_at,
+        }
+
+
+class CoopSchema(OutputSchema):
+    """An admitted co-op, as anyone may see it."""
+
+    slug = fields.String(required=True)
+    name = fields.String(required=True)
+    country = fields.String(required=True, **_described("ISO 3166-1 alpha-2"))
+    region = fields.String(required=True)
+    trade = fields.String(required=True, **_described('What the co-op does ("bakery")'))
+    description = fields.String(required=True)
+    website = fields.String(required=True, allow_none=True)
+    url = fields.Url(required=True, **_described("The co-op's page in the shop"))
+
+    @pre_dump
+    def from_coop(self, coop: Coop, **kwargs: Any) -> dict[str, Any]:
+        return {
+            "slug": coop.slug,
+            "name": coop.name,
+            "country": coop.country,
+            "region": coop.region,
+            "trade": coop.trade,
+            "description": coop.description,
+            "website": coop.website,
+            "url": url_for("shop.coop", slug=coop.slug, _external=True),
+            "status": str(coop.status),
+            "currency": coop.currency,
+            "shipping": {
+                "flat_fee": {"amount": coop.shipping_flat_fee, "currency": coop.currency},
+                "free_above": None
+                if coop.shipping_free_above is None
+                else {"amount": coop.shipping_free_above, "currency": coop.currency},
+                "offers_pickup": coop.offers_pickup,
+                "pickup_address": coop.pickup_address,
+            },
+            "admitted_at": coop.admitted_at,
+        }
+
+
+class ShippingSchema(OutputSchema):
+    flat_fee = fields.Nested(
+        MoneySchema, required=True, **_described("Per co-op order; 0 means free")
+    )
+    free_above = fields.Nested(
+        MoneySchema,
+        required=True,
+        allow_none=True,
+        **_described("Order subtotal from which shipping is free; null: never free"),
+    )
+    offers_pickup = fields.Boolean(required=True)
+    pickup_address = fields.String(required=True, allow_none=True)
+
+
+class CoopProfileSchema(CoopSchema):
+    """The token's own co-op, with its shop settings."""
+
+    status = fields.String(required=True, metadata={"enum": ["admitted"]})
+    currency = fields.String(
+        required=True, **_described("Currency of the shipping fees", enum=CURRENCIES)
+    )
+    shipping = fields.Nested(ShippingSchema, required=True)
+    admitted_at = fields.DateTime(required=True, allow_none=True)
+
+
+def page_schema(name: str, item: type[Schema]) -> type[Schema]:
+    """The list envelope {"total", "page", "per_page", "items"} around `item`."""
+    return OutputSchema.from_dict(
+        {
+            "total": fields.Integer(required=True, **_described("Items on all pages")),
+            "page": fields.Integer(required=True, **_described("This page, from 1")),
+            "per_page": fields.Integer(required=True),
+            "items": fields.List(fields.Nested(item), required=True),
+        },
+        name=name,
+    )
+
+
+ListingPageSchema = page_schema("ListingPage", ListingSchema)
+CoopPageSchema = page_schema("CoopPage", CoopSchema)
+
+
+class VersionConflictSchema(ErrorSchema):
+    listing = fields.Nested(
+        ListingSchema, required=True, **_described("The listing as it is now saved")
+    )
+
+
+class InvalidTransitionSchema(ErrorSchema):
+    status = fields.String(
+        required=True, **_described("The listing's current status", enum=STATUSES)
+    )
+
+
+# --- query strings ------------------------------------------------------------------------
+
+
+class PageQuerySchema(Schema):
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    per_page = fields.Integer(
+        load_default=20,
+        validate=validate.Range(min=1, max=MAX_PER_PAGE),
+        **_described("At most 100"),
+    )
+
+
+class PublicListingQuerySchema(PageQuerySchema):
+    coop = fields.String(**_described("Only this co-op's listings (its slug)"))
+    category = fields.String(**_described("Only listings in this category or below it (its slug)"))
+
+
+class CoopListingQuerySchema(PageQuerySchema):
+    status = fields.String(
+        validate=validate.OneOf(STATUSES), **_described("Only listings with this status")
+    )
+    sku = fields.String(**_described("Only the listing with this article number"))
+
+
+# --- writing ------------------------------------------------------------------------------
+
+
+@dataclass
+class ListingInput:
+    """A listing request turned into the raw fields services.listings accepts."""
+
+    raw: dict[str, Any]
+    #: the request's top-level keys, to name fields in errors as the client sent them
+    sent: frozenset[str] = field(default_factory=frozenset)
+    version: int | None = None
+
+
+class PriceInputSchema(Schema):
+    error_messages = {"type": 'Must be an object such as {"amount": 1250, "currency": "EUR"}.'}
+
+    amount = fields.Integer(
+        strict=True,
+        required=True,
+        **_described(
+            "Whole number of minor units (cents): 1250 is 12.50 EUR. Not a float, not a string.",
+            minimum=1,
+            maximum=MAX_AMOUNT,
+        ),
+    )
+    currency = fields.String(required=True, **_described("ISO 4217 code", enum=CURRENCIES))
+
+
+def _text(description: str, max_length: int, **kwargs: Any) -> fields.String:
+    return fields.String(**kwargs, **_described(description, maxLength=max_length))
+
+
+class ListingChangesSchema(Schema):
+    """Fields of a listing a co-op may set; any subset changes only those fields."""
+
+    error_messages = {"type": "The body must be a JSON object."}
+
+    sku = _text(
+        "The co-op's own article number, unique in the co-op; null removes it",
+        rules.MAX_SKU,
+        allow_none=True,
+    )
+    title = fields.String(
+        **_described("Plain text", minLength=rules.MIN_TITLE, maxLength=rules.MAX_TITLE)
+    )
+    description = _text("Plain text", rules.MAX_DESCRIPTION)
+    kind = fields.String(metadata={"enum": list(rules.KINDS)})
+    category = fields.String(**_described("A category's slug"))
+    price = fields.Nested(PriceInputSchema, **_described("Gross price, VAT included"))
+    vat_rate = fields.String(
+        error_messages={"invalid": 'Give the percent as a string such as "19" or "5.5".'},
+        **_described(
+            'VAT rate in percent, as a string: "19", "5.5". Or give vat_rate_bp instead.',
+            pattern=VAT_PERCENT.pattern,
+        ),
+    )
+    vat_rate_bp = fields.Integer(
+        strict=True,
+        **_described("VAT rate in basis points (1900 is 19 %)", minimum=0, maximum=10_000),
+    )
+    stock = fields.Integer(
+        strict=True,
+        allow_none=True,
+        **_described("Units on hand; required for goods", minimum=0, maximum=rules.MAX_STOCK),
+    )
+    capacity = fields.Integer(
+        strict=True,
+        allow_none=True,
+        **_described(
+            'Bookable units of a service; null: "on request"', minimum=0, maximum=rules.MAX_STOCK
+        ),
+    )
+    condition = fields.String(metadata={"enum": list(rules.CONDITIONS), "default": "new"})
+    region = _text("Where it is made or given", rules.MAX_REGION)
+    ships_to = fields.List(
+        fields.String(),
+        **_described('Country codes ("DE", "SE"), or "EU", or "WORLD"; empty: no shipping'),
+    )
+    language = fields.String(
+        **_described("Language of title and description", enum=list(rules.LANGUAGES))
+    )
+
+    @validates_schema
+    def one_vat_rate(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if "vat_rate" in data and "vat_rate_bp" in data:
+            raise ValidationError("Give vat_rate or vat_rate_bp, not both.", "vat_rate")
+        if "vat_rate" in data and not VAT_PERCENT.match(data["vat_rate"]):
+            raise ValidationError('Give the percent as a string such as "19" or "5.5".', "vat_rate")
+
+    @post_load
+    def to_input(self, data: dict[str, Any], **kwargs: Any) -> ListingInput:
+        sent = frozenset(data)
+        version = data.pop("version", None)
+        raw = dict(data)
+        price = raw.pop("price", None)
+        if price is not None:
+            raw["price_amount"] = price["amount"]
+            raw["currency"] = price["currency"]
+        if "vat_rate" in raw:
+            raw["vat_rate_bp"] = int(Decimal(raw.pop("vat_rate")) * 100)
+        if "ships_to" in raw:
+            raw["ships_to"] = " ".join(raw["ships_to"])
+        return ListingInput(raw=raw, sent=sent, version=version)
+
+
+class ListingCreateSchema(ListingChangesSchema):
+    """A new listing. It starts as a draft: publish it with POST .../publish."""
+
+    title = fields.String(
+        required=True,
+        **_described("Plain text", minLength=rules.MIN_TITLE, maxLength=rules.MAX_TITLE),
+    )
+    kind = fields.String(required=True, metadata={"enum": list(rules.KINDS)})
+    category = fields.String(required=True, **_described("A category's slug"))
+    price = fields.Nested(
+        PriceInputSchema, required=True, **_described("Gross price, VAT included")
+    )
+
+    @validates_schema
+    def needs_vat_rate(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if "vat_rate" not in data and "vat_rate_bp" not in data:
+            raise ValidationError("Give vat_rate (percent) or vat_rate_bp.", "vat_rate")
+
+
+class ListingUpdateSchema(ListingChangesSchema):
+    """Changes to a listing, made to the version you read."""
+
+    version = fields.Integer(
+        strict=True,
+        required=True,
+        **_described("The version you read; a stale one gets 409 version_conflict"),
+    )
+
+
+class VersionSchema(Schema):
+    version = fields.Integer(
+        strict=True,
+        **_described("Optional: the version you read; a stale one gets 409 version_conflict"),
+    )
