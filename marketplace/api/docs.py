@@ -13,6 +13,15 @@ bp = Blueprint("api_reference", __name__, template_folder="templates")
 
 _METHOD_ORDER = ("get", "post", "put", "patch", "delete")
 _CODE = re.compile(r"`([^`]+)`")
+#: friendlier words for the responses flask-smorest adds to every operation
+_STANDARD_RESPONSES = {
+    "UNPROCESSABLE_ENTITY": "`validation_failed`: a parameter or field is wrong; `errors` names it",
+    "DEFAULT_ERROR": "Any other error, e.g. 500 `server_error`; always with a `code`",
+}
+
+
+def _status_order(status: str) -> tuple[int, str]:
+    return (1, status) if not status.isdigit() else (0, status)
 
 
 def rich(text: str | None) -> Markup:
@@ -80,7 +89,7 @@ class _Reader:
         for key, label in (
             ("minimum", "at least"),
             ("maximum", "at most"),
-            ("minLength", "at least {} characters"),
+            ("minLength", "at least {} character(s)"),
             ("maxLength", "at most {} characters"),
             ("pattern", "pattern"),
             ("default", "default"),
@@ -105,11 +114,14 @@ class _Reader:
         ]
 
     def response(self, status: str, response: dict[str, Any]) -> Prop:
+        description = None
         if "$ref" in response:
-            response = self.components["responses"][response["$ref"].rsplit("/", 1)[-1]]
+            name = response["$ref"].rsplit("/", 1)[-1]
+            description = _STANDARD_RESPONSES.get(name)
+            response = self.components["responses"][name]
         schema = response.get("content", {}).get("application/json", {}).get("schema")
         kind, link = self.type_of(schema) if schema else ("", None)
-        return Prop(status, kind, link, False, rich(response.get("description")))
+        return Prop(status, kind, link, False, rich(description or response.get("description")))
 
     def operation(self, path: str, method: str, op: dict[str, Any], common: list) -> Operation:
         parameters = [
@@ -136,7 +148,10 @@ class _Reader:
             needs_token=bool(op.get("security")),
             parameters=parameters,
             body=body,
-            responses=[self.response(s, r) for s, r in op.get("responses", {}).items()],
+            responses=[
+                self.response(status, op["responses"][status])
+                for status in sorted(op.get("responses", {}), key=_status_order)
+            ],
         )
 
     def sections(self) -> list[Section]:

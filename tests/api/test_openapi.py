@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from flask import abort
 from markupsafe import escape
 
 from tests.api.test_public_api import CONTRACT_KEYS
@@ -131,3 +132,47 @@ def test_an_unexpected_error_is_500_json_without_internals(app):
 def test_site_pages_still_get_the_html_error_page(client):
     response = client.get("/no-such-page")
     assert response.status_code == 404 and "text/html" in response.content_type
+
+
+@pytest.mark.parametrize(
+    ("status", "code"),
+    [
+        (400, "bad_request"),
+        (401, "unauthorized"),
+        (403, "forbidden"),
+        (404, "not_found"),
+        (405, "method_not_allowed"),
+        (409, "conflict"),
+        (413, "payload_too_large"),
+        (415, "unsupported_media_type"),
+        (422, "validation_failed"),
+        (429, "rate_limited"),
+        (500, "server_error"),
+    ],
+)
+def test_every_http_error_under_the_api_is_json_with_a_stable_code(app, status, code):
+    def fail():
+        abort(status)
+
+    app.add_url_rule("/api/v1/fail", "fail", fail)
+    response = app.test_client().get("/api/v1/fail")
+    assert response.status_code == status
+    body = response.get_json()
+    assert body["code"] == code and body["message"]
+
+
+def test_api_writes_need_no_csrf_token(app, client, bakery_auth, bread):
+    app.config["WTF_CSRF_ENABLED"] = True
+    response = client.post(
+        "/api/v1/coop/listings",
+        headers=bakery_auth,
+        json={
+            "title": "Rye sourdough",
+            "kind": "good",
+            "category": "bread",
+            "price": {"amount": 450, "currency": "EUR"},
+            "vat_rate": "7",
+            "stock": 1,
+        },
+    )
+    assert response.status_code == 201
