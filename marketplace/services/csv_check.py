@@ -6,6 +6,7 @@ Nothing here writes; `csv_io` writes what a check planned, in one transaction.
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -23,11 +24,14 @@ from ..domain.listing_rules import (
 from ..domain.messages import N_
 from ..extensions import db
 from ..models import Coop, Listing, ListingStatus
+from ..models.base import utcnow
 from . import csv_format
 from .csv_format import FIELDS, STATUSES, CsvUnreadable, RowError, RowProblems
 from .listings import ListingInvalid, categories_by_slug, listing_values, resolve
 
 PROGRESS_EVERY = 250
+PREVIEW_ROWS = 20
+MAX_STORED_ERRORS = 100_000
 #: model attribute -> CSV column, for naming what an update changes
 _COLUMN_OF = {"price_amount": "price", "vat_rate_bp": "vat_rate"}
 _ACTION_FOR_STATUS = {
@@ -81,6 +85,26 @@ class Check:
     def valid_lines(self) -> list[int]:
         bad = {error.line for error in self.errors}
         return [step.line for step in self.steps if step.line not in bad]
+
+    def recorded(self, recheck: bool = False) -> dict[str, Any]:
+        """The ListingImport columns that record this check (errors, plan, preview)."""
+        errors = [e.as_json() for e in self.errors[:MAX_STORED_ERRORS]]
+        changes = [step.preview() for step in self.steps if step.kind != "unchanged"]
+        summary = {
+            "plan": self.counts(),
+            "preview": changes[:PREVIEW_ROWS],
+            "valid_lines": self.valid_lines(),
+            "versions": self.versions,
+            "more_errors": max(len(self.errors) - MAX_STORED_ERRORS, 0),
+            "recheck": recheck,
+        }
+        return {
+            "errors_json": json.dumps(errors),
+            "summary_json": json.dumps(summary),
+            "total_rows": self.total,
+            "processed_rows": self.total,
+            "finished_at": utcnow() if self.errors else None,
+        }
 
 
 def status_actions(current: str, target: str) -> list[ListingAction]:

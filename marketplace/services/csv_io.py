@@ -21,7 +21,9 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.exc import StaleDataError
 
 from .. import jobs
 from ..domain.listing_rules import next_status
@@ -30,21 +32,23 @@ from ..extensions import db
 from ..models import Coop, ImportStatus, Listing, ListingImport, ListingStatus, User
 from ..models.base import utcnow
 from . import csv_format
-from .csv_check import Check, Step, check_file
+from .csv_check import Step, check_file
 from .csv_format import CsvUnreadable, RowError
 
 log = logging.getLogger(__name__)
 
 #: a job that has not reported for this long is taken for dead
 STALE_AFTER = timedelta(minutes=3)
-PREVIEW_ROWS = 50
-MAX_STORED_ERRORS = 100_000
 ACTIVE = (ImportStatus.UPLOADED, ImportStatus.VALIDATING, ImportStatus.RUNNING)
 _S = ImportStatus
 CRASHED = N_("An unexpected error stopped the import (%(error)s). Nothing was written.")
 STOPPED_REPORTING = N_(
     "The import stopped reporting progress for %(minutes)d minutes and was stopped. "
     "Nothing was written."
+)
+CHANGED_WHILE_WRITING = N_(
+    "Some listings were changed by someone else while the import was writing. "
+    "Nothing was written; check the file again."
 )
 NO_WORKER = N_("The background worker could not be reached. Nothing was written; try again.")
 
@@ -152,7 +156,7 @@ def validate_import(import_id: int) -> None:
     coop = db.session.get(Coop, listing_import.coop_id)
     check = check_file(coop, _read(listing_import), _progress(import_id, _S.VALIDATING))  # type: ignore[arg-type]
     outcome = _S.INVALID if check.errors else _S.READY
-    _set(import_id, (_S.VALIDATING,), status=outcome, **_checked(check))
+    _set(import_id, (_S.VALIDATING,), status=outcome, **check.recorded())
     db.session.commit()
     log.info("import %s checked: %s, %d errors", import_id, outcome, len(check.errors))
 
@@ -173,7 +177,7 @@ def apply_import(import_id: int) -> None:
     check.errors += changed
     incomplete = wanted is not None and {step.line for step in steps} != wanted
     if changed or incomplete or (wanted is None and check.errors):
-        recorded = _checked(check, recheck=True)
+        recorded = check.recorded(recheck=True)
         _set(import_id, (_S.RUNNING,), status=_S.INVALID, confirmed_lines_json=None, **recorded)
         db.session.commit()
         log.info("import %s no longer checks out; nothing written", import_id)
@@ -181,6 +185,12 @@ def apply_import(import_id: int) -> None:
     counts = {"created": 0, "updated": 0, "archived": 0, "unchanged": 0}
     for step in steps:
         counts[_write(coop, step)] += 1  # type: ignore[arg-type]
+    try:
+        db.session.flush()
+    except (IntegrityError, StaleDataError):  # another import or editor got there first
+        db.session.rollback()
+        _fail(import_id, CHANGED_WHILE_WRITING)
+        return
     done = _set(
         import_id,
         (_S.RUNNING,),
@@ -226,26 +236,6 @@ def _changed_meanwhile(steps: list[Step], versions: dict[str, int]) -> list[RowE
     ]
 
 
-def _checked(check: Check, recheck: bool = False) -> dict[str, Any]:
-    """The columns that record a finished check."""
-    errors = [e.as_json() for e in check.errors[:MAX_STORED_ERRORS]]
-    summary = {
-        "plan": check.counts(),
-        "preview": [s.preview() for s in check.steps if s.kind != "unchanged"][:PREVIEW_ROWS],
-        "valid_lines": check.valid_lines(),
-        "versions": check.versions,
-        "more_errors": max(len(check.errors) - MAX_STORED_ERRORS, 0),
-        "recheck": recheck,
-    }
-    return {
-        "errors_json": json.dumps(errors),
-        "summary_json": json.dumps(summary),
-        "total_rows": check.total,
-        "processed_rows": check.total,
-        "finished_at": utcnow() if check.errors else None,
-    }
-
-
 def import_for_page(coop: Coop, import_id: int) -> ListingImport:
     """One of the co-op's imports (ImportNotFound); a job that stopped reporting is failed."""
     listing_import = db.session.get(ListingImport, import_id)
@@ -264,6 +254,8 @@ class ImportReport:
 
     errors: list[dict[str, Any]]
     error_count: int
+    #: how many rows have at least one error
+    error_rows: int
     summary: dict[str, Any]
 
     @property
@@ -288,7 +280,8 @@ def import_report(listing_import: ListingImport, limit: int | None = None) -> Im
     errors = json.loads(listing_import.errors_json or "[]")
     summary = json.loads(listing_import.summary_json or "{}")
     count = len(errors) + summary.get("more_errors", 0)
-    return ImportReport(errors[:limit] if limit else errors, count, summary)
+    rows = len({error["line"] for error in errors})
+    return ImportReport(errors[:limit] if limit else errors, count, rows, summary)
 
 
 def imports_of(coop: Coop, limit: int = 20) -> list[ListingImport]:

@@ -163,7 +163,7 @@ def test_errors_are_listed_with_line_and_column_escaped_and_downloadable(client,
     send(client, csv_file(rows))
     job = latest_import()
     page = text(client.get(f"/dashboard/kornblume/imports/{job.id}"))
-    assert "3 errors found." in page
+    assert "3 errors found in 2 rows." in page
     assert "must be at most 200 characters (it has 10000)" in page
     assert "is too large" in page
     assert SCRIPT not in page and "unknown category &#39;&lt;script&gt;" in page

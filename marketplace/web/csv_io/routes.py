@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 from flask import abort, flash, jsonify, redirect, render_template, send_file, url_for
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -41,7 +42,8 @@ def _index(coop: Coop, form: UploadForm, problems: list | None = None) -> object
         columns=csv_format.COLUMN_DOCS,
         imports=csv_io.imports_of(coop),
         without_sku=csv_io.listings_without_sku(coop),
-        max_rows=csv_format.MAX_ROWS,
+        max_rows=format_decimal(csv_format.MAX_ROWS),
+        number=format_decimal,
     )
     return page, (400 if problems or form.errors else 200)
 
@@ -56,6 +58,7 @@ def _show(coop: Coop, found: ListingImport, subset_form: ConfirmSubsetForm | Non
         active=found.status in csv_io.ACTIVE,
         form=ConfirmForm(),
         subset_form=subset_form or ConfirmSubsetForm(),
+        number=format_decimal,
     )
 
 
