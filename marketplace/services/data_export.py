@@ -120,7 +120,7 @@ def export_coop(coop: Coop) -> io.BytesIO:
     return buffer
 
 
-def _listings_csv(coop: Coop) -> str:
+def _listings_csv(coop: Coop) -> bytes:
     """The listings in the CSV import format, so they can be imported elsewhere."""
     from . import csv_io
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import time
 import uuid
 from datetime import timedelta
@@ -452,6 +453,8 @@ def rq_queue(app, monkeypatch):
     try:
         connection.ping()
     except redis_module.exceptions.ConnectionError as error:
+        if os.environ.get("REQUIRE_REDIS") == "1":
+            pytest.fail(f"REQUIRE_REDIS=1 but Redis at 127.0.0.1:6379 is unreachable: {error}")
         pytest.skip(f"Redis at 127.0.0.1:6379 unreachable: {error}")
     name = f"marketplace-test-{uuid.uuid4().hex[:10]}"
     app.config.update(JOBS_BACKEND="rq", REDIS_URL="redis://127.0.0.1:6379/0", JOBS_QUEUE=name)
