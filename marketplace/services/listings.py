@@ -120,12 +120,7 @@ def update_listing(
     values = resolve(listing.coop, {**listing_values(listing), **changes}, current=listing)
     for name, value in values.items():
         setattr(listing, name, value)
-    try:
-        db.session.commit()
-    except StaleDataError:
-        db.session.rollback()
-        db.session.refresh(listing)
-        raise VersionConflict(listing) from None
+    _commit_or_conflict(listing)
     log.info("listing %s updated to version %s by %s", listing.id, listing.version, _who(by))
     return listing
 
@@ -143,14 +138,19 @@ def change_status(
     listing.status = ListingStatus(new)
     if new == "active" and listing.published_at is None:
         listing.published_at = utcnow()
+    _commit_or_conflict(listing)
+    log.info("listing %s is now %s (by %s)", listing.id, new, _who(by))
+    return listing
+
+
+def _commit_or_conflict(listing: Listing) -> None:
+    """Commit; if another transaction saved the listing first, VersionConflict."""
     try:
         db.session.commit()
     except StaleDataError:
         db.session.rollback()
         db.session.refresh(listing)
         raise VersionConflict(listing) from None
-    log.info("listing %s is now %s (by %s)", listing.id, new, _who(by))
-    return listing
 
 
 def coop_listing(coop: Coop, listing_id: int) -> Listing:

@@ -71,17 +71,14 @@ def public_ids() -> set[int]:
     return {listing.id for listing in db.session.scalars(catalog.public_listings())}
 
 
+def public_ids() -> set[int]:
+    return {listing.id for listing in db.session.scalars(catalog.public_listings())}
+
+
 def test_a_suspended_coops_listings_vanish_at_once_and_return_on_readmission(app):
     admin = make_user(is_federation_admin=True)
     coop = make_coop()
     listing = make_listing(coop=coop, title="Oat biscuits")
-    public_ids = lambda: set(
-        db.session.scalars(
-            catalog.public_listings().with_only_columns(  # noqa: E731
-                catalog.Listing.id
-            )
-        )
-    )
     assert listing.id in public_ids()
     admission.decide(coop, "suspend", "Unpaid fees since March.", admin)
     assert listing.id not in public_ids()

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from ...domain.listing_rules import ListingAction
+from ...domain.listing_rules import FIELDS, ListingAction
 from ...domain.money import Money, vat_percent
 from ...domain.permissions import Permission
 from ...i18n import enum_label
@@ -18,22 +18,7 @@ from ..helpers import coop_or_404, field_errors_to_form, safe_next
 from . import bp
 from .forms import ActionForm, ListingForm
 
-FORM_FIELDS = (
-    "sku",
-    "title",
-    "description",
-    "kind",
-    "category",
-    "price",
-    "currency",
-    "vat_rate",
-    "stock",
-    "capacity",
-    "condition",
-    "region",
-    "ships_to",
-    "language",
-)
+FORM_FIELDS = FIELDS
 
 
 def _typed(listing: Listing) -> dict[str, object]:

@@ -8,16 +8,14 @@ from flask_login import current_user, login_required
 
 from ...authz import can
 from ...domain.permissions import Permission
-from ...models import MemberRole
+from ...models import Coop, MemberRole
 from ...services import members
 from ..helpers import coop_or_404
 from . import bp
 from .forms import CsrfForm, InviteForm, MemberForm, RoleForm
 
 
-@bp.get("/dashboard/<slug>/members")
-def members_page(slug: str) -> str:
-    coop = coop_or_404(slug, Permission.VIEW_COOP_DASHBOARD)
+def _page(coop: Coop, new_link: str | None = None) -> str:
     is_admin = can(Permission.MANAGE_COOP, coop)
     return render_template(
         "dashboard/members.html",
@@ -26,8 +24,13 @@ def members_page(slug: str) -> str:
         invites=members.open_invites(coop) if is_admin else [],
         is_admin=is_admin,
         invite_form=InviteForm(),
-        new_link=None,
+        new_link=new_link,
     )
+
+
+@bp.get("/dashboard/<slug>/members")
+def members_page(slug: str) -> str:
+    return _page(coop_or_404(slug, Permission.VIEW_COOP_DASHBOARD))
 
 
 @bp.post("/dashboard/<slug>/members/invite")
@@ -40,15 +43,7 @@ def invite(slug: str) -> object:
     _record, token = members.invite(coop, MemberRole(form.role.data), form.email.data, current_user)
     link = url_for("dashboard.accept_invite", token=token, _external=True)
     # The link is shown once, on this page, never stored in a cookie or a redirect.
-    return render_template(
-        "dashboard/members.html",
-        coop=coop,
-        members=members.members_of(coop),
-        invites=members.open_invites(coop),
-        is_admin=True,
-        invite_form=InviteForm(),
-        new_link=link,
-    )
+    return _page(coop, new_link=link)
 
 
 @bp.post("/dashboard/<slug>/members/role")
