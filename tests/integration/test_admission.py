@@ -71,10 +71,6 @@ def public_ids() -> set[int]:
     return {listing.id for listing in db.session.scalars(catalog.public_listings())}
 
 
-def public_ids() -> set[int]:
-    return {listing.id for listing in db.session.scalars(catalog.public_listings())}
-
-
 def test_a_suspended_coops_listings_vanish_at_once_and_return_on_readmission(app):
     admin = make_user(is_federation_admin=True)
     coop = make_coop()
