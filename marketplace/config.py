@@ -30,6 +30,17 @@ SETTINGS: dict[str, tuple[str, str]] = {
     "RATELIMIT_STORAGE_URI": ("`memory://`", "Flask-Limiter storage; `redis://...` past one host"),
     "LOGIN_RATE_LIMIT": ("`10 per minute`", "login attempts allowed per client address"),
     "DEFAULT_LOCALE": ("`en`", "language when the browser states no preference"),
+    "CLAIM_APPROVALS_REQUIRED": (
+        "`1`",
+        "independent reviewer approvals a label claim needs (1 or 2)",
+    ),
+    "CLAIM_APPROVAL_DAYS": ("`365`", "days an approved label claim stays valid"),
+    "CLAIM_REMINDER_DAYS": ("`30`", "days before expiry the co-op is reminded to renew"),
+    "REREVIEW_GRACE_DAYS": ("`90`", "days a claim stays verified after new criteria are adopted"),
+    "EVIDENCE_MAX_BYTES": ("`10485760`", "largest evidence file (PDF, JPEG, PNG, WebP) in bytes"),
+    "PROPOSAL_DAYS": ("`14`", "days a proposal is open for votes"),
+    "VOTE_QUORUM_PERCENT": ("`50`", "share of admitted co-ops that must vote (abstaining counts)"),
+    "VOTE_MAJORITY_PERCENT": ("`50`", "yes must be more than this share of yes + no votes"),
     "REDIS_URL": (
         "unset",
         "Redis for background jobs; run `rq worker marketplace` with the same settings",
@@ -48,6 +59,16 @@ def _env(name: str, default: str | None = None) -> str | None:
 
 def _flag(name: str) -> bool:
     return (_env(name, "0") or "0").lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name: str, default: int) -> int:
+    raw = _env(name)
+    if raw is None:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise SystemExit(f"setting {name} must be a whole number, not {raw!r}") from None
 
 
 def instance_path() -> Path:
@@ -99,6 +120,14 @@ def from_environment() -> dict[str, object]:
         "RATELIMIT_STORAGE_URI": _env("RATELIMIT_STORAGE_URI", "memory://"),
         "LOGIN_RATE_LIMIT": _env("LOGIN_RATE_LIMIT", "10 per minute"),
         "BABEL_DEFAULT_LOCALE": _env("DEFAULT_LOCALE", "en"),
+        "CLAIM_APPROVALS_REQUIRED": _int("CLAIM_APPROVALS_REQUIRED", 1),
+        "CLAIM_APPROVAL_DAYS": _int("CLAIM_APPROVAL_DAYS", 365),
+        "CLAIM_REMINDER_DAYS": _int("CLAIM_REMINDER_DAYS", 30),
+        "REREVIEW_GRACE_DAYS": _int("REREVIEW_GRACE_DAYS", 90),
+        "EVIDENCE_MAX_BYTES": _int("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024),
+        "PROPOSAL_DAYS": _int("PROPOSAL_DAYS", 14),
+        "VOTE_QUORUM_PERCENT": _int("VOTE_QUORUM_PERCENT", 50),
+        "VOTE_MAJORITY_PERCENT": _int("VOTE_MAJORITY_PERCENT", 50),
         "REDIS_URL": _env("REDIS_URL"),
         "JOBS_BACKEND": _env("JOBS_BACKEND", "rq" if _env("REDIS_URL") else "thread"),
     }

@@ -31,6 +31,11 @@ class Permission(StrEnum):
     MANAGE_COOP = "manage_coop"
     REVIEW_CLAIMS = "review_claims"
     ADMINISTER_FEDERATION = "administer_federation"
+    CLAIM_LABELS = "claim_labels"  #: claim a label for the co-op or one of its listings
+    VOTE = "vote"  #: cast the co-op's one vote (the co-op must be admitted too)
+    PROPOSE = "propose"  #: put new criteria, a fee policy or an admission to a vote
+    VIEW_AUDIT_LOG = "view_audit_log"  #: the whole federation's log
+    VIEW_COOP_AUDIT_LOG = "view_coop_audit_log"  #: the entries that concern the co-op
 
 
 _R = Role
@@ -47,6 +52,11 @@ GRANTS: dict[Permission, frozenset[Role]] = {
     Permission.MANAGE_COOP: frozenset({_R.COOP_ADMIN}),
     Permission.REVIEW_CLAIMS: frozenset({_R.REVIEWER}),
     Permission.ADMINISTER_FEDERATION: frozenset({_R.FEDERATION_ADMIN}),
+    Permission.CLAIM_LABELS: frozenset({_R.COOP_ADMIN}),
+    Permission.VOTE: frozenset({_R.COOP_ADMIN}),
+    Permission.PROPOSE: frozenset({_R.FEDERATION_ADMIN, _R.REVIEWER}),
+    Permission.VIEW_AUDIT_LOG: frozenset({_R.FEDERATION_ADMIN}),
+    Permission.VIEW_COOP_AUDIT_LOG: frozenset({_R.COOP_MEMBER, _R.COOP_ADMIN}),
 }
 
 

@@ -1,13 +1,32 @@
 """Typed SQLAlchemy models, one module per aggregate."""
 
+from .audit import AuditEntry, AuditEntryImmutable
 from .category import Category
+from .claim import ClaimAnswer, ClaimReview, ClaimStatus, LabelClaim, ReviewDecision
 from .coop import ApiToken, Coop, CoopInvite, CoopStatus, MemberRole, Membership
+from .governance import FeePolicy, Proposal, ProposalKind, ProposalStatus, Vote, VoteChoice
 from .jobs import ImportStatus, ListingImport
-from .label import Label, LabelScope
+from .label import CriteriaStatus, CriteriaVersion, Criterion, Label, LabelScope
 from .listing import Condition, Listing, ListingImage, ListingKind, ListingStatus
 from .user import User
 
 __all__ = [
+    "AuditEntry",
+    "AuditEntryImmutable",
+    "ClaimAnswer",
+    "ClaimReview",
+    "ClaimStatus",
+    "LabelClaim",
+    "ReviewDecision",
+    "FeePolicy",
+    "Proposal",
+    "ProposalKind",
+    "ProposalStatus",
+    "Vote",
+    "VoteChoice",
+    "CriteriaStatus",
+    "CriteriaVersion",
+    "Criterion",
     "ApiToken",
     "CoopInvite",
     "ImportStatus",

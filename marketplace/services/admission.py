@@ -15,6 +15,7 @@ from ..domain.text import slugify
 from ..extensions import db
 from ..models import Coop, CoopStatus, MemberRole, Membership, User
 from ..models.base import utcnow
+from . import audit
 
 log = logging.getLogger(__name__)
 
@@ -78,15 +79,24 @@ def apply_for_membership(raw: Mapping[str, Any], by: User) -> Coop:
     coop = Coop(status=CoopStatus.APPLIED, applied_by_id=by.id, **values)
     db.session.add(coop)
     db.session.add(Membership(user=by, coop=coop, role=MemberRole.ADMIN))
+    db.session.flush()
+    audit.record(
+        "coop.applied",
+        "coop",
+        coop.id,
+        actor=by,
+        coop_id=coop.id,
+        after={"name": coop.name, "status": str(coop.status)},
+    )
     db.session.commit()
     log.info("co-op %s applied to join (by user %s)", coop.slug, by.id)
     return coop
 
 
-def decide(coop: Coop, decision: Decision | str, reason: str, by: User) -> Coop:
+def decide(coop: Coop, decision: Decision | str, reason: str, by: User | None) -> Coop:
     """The one place a co-op's membership of the federation is decided.
 
-    A later issue puts admissions to a vote: the vote's outcome calls this.
+    A passed admission vote calls this too, with `by` None (the members decided).
     """
     decision = Decision(decision)
     reason = (reason or "").strip()
@@ -95,13 +105,24 @@ def decide(coop: Coop, decision: Decision | str, reason: str, by: User) -> Coop:
     if len(reason) > MAX_REASON:
         raise ReasonRequired(decision)
     new_status = CoopStatus(decide_status(str(coop.status), decision))
+    before = {"status": str(coop.status)}
     coop.status = new_status
     coop.decision_reason = reason or None
     coop.decided_at = utcnow()
     if new_status is CoopStatus.ADMITTED and coop.admitted_at is None:
         coop.admitted_at = coop.decided_at
+    audit.record(
+        f"coop.{new_status}",
+        "coop",
+        coop.id,
+        actor=by,
+        coop_id=coop.id,
+        before=before,
+        after={"status": str(new_status)},
+        reason=reason,
+    )
     db.session.commit()
-    log.info("co-op %s: %s by user %s", coop.slug, decision, by.id)
+    log.info("co-op %s: %s by %s", coop.slug, decision, f"user {by.id}" if by else "a vote")
     return coop
 
 

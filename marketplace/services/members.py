@@ -14,6 +14,7 @@ from ..domain.coop_rules import leaves_an_admin
 from ..extensions import db
 from ..models import Coop, CoopInvite, MemberRole, Membership, User
 from ..models.base import utcnow
+from . import audit
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +84,14 @@ def accept_invite(token: str, user: User) -> Membership:
         raise InviteInvalid()
     membership = Membership(user=user, coop=record.coop, role=record.role)
     db.session.add(membership)
+    audit.record(
+        "member.joined",
+        "user",
+        user.id,
+        actor=user,
+        coop_id=record.coop_id,
+        after={"role": str(record.role), "invite": record.id},
+    )
     db.session.commit()
     log.info("user %s joined co-op %s as %s", user.id, record.coop.slug, record.role)
     return membership
@@ -122,6 +131,15 @@ def set_role(coop: Coop, user_id: int, role: MemberRole, by: User) -> Membership
     role = MemberRole(role)
     if not leaves_an_admin(_admin_ids(coop), user_id, stays_admin=role is MemberRole.ADMIN):
         raise LastAdmin()
+    audit.record(
+        "member.role_changed",
+        "user",
+        user_id,
+        actor=by,
+        coop_id=coop.id,
+        before={"role": str(membership.role)},
+        after={"role": str(role)},
+    )
     membership.role = role
     db.session.commit()
     log.info("user %s set user %s's role in co-op %s to %s", by.id, user_id, coop.slug, role)
@@ -135,6 +153,15 @@ def remove_member(coop: Coop, user_id: int, by: User) -> None:
         raise NotAMember()
     if not leaves_an_admin(_admin_ids(coop), user_id, stays_admin=False):
         raise LastAdmin()
+    audit.record(
+        "member.removed",
+        "user",
+        user_id,
+        actor=by,
+        coop_id=coop.id,
+        before={"role": str(membership.role)},
+        after={},
+    )
     db.session.delete(membership)
     db.session.commit()
     log.info("user %s removed user %s from co-op %s", by.id, user_id, coop.slug)
