@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from flask import Flask, current_app, request, session
-from flask_babel import format_currency, format_date, format_decimal, get_locale, lazy_gettext
+from flask_babel import (
+    format_currency,
+    format_date,
+    format_datetime,
+    format_decimal,
+    get_locale,
+    lazy_gettext,
+)
 from flask_login import current_user
 
 from .domain.money import Money, vat_percent
@@ -74,3 +81,4 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["places"] = places
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale() or "en")
     app.jinja_env.globals["format_date"] = format_date
+    app.jinja_env.globals["format_datetime"] = format_datetime

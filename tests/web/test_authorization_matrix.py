@@ -78,6 +78,8 @@ ACCESS = {
     "tokens.revoke": COOP_ADMIN,
     "admin.index": FEDERATION,
     "admin.coop": FEDERATION,
+    "audit.federation_log": FEDERATION,
+    "audit.coop_log": COOP_MEMBER,
     "api-docs.openapi_json": API_PUBLIC,
     "api_reference.index": API_PUBLIC,
     "api_listings.public_listings": API_PUBLIC,
