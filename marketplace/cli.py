@@ -77,7 +77,43 @@ def coop_token_command(slug: str, name: str) -> None:
     click.echo(plaintext)
 
 
+claims_cli = AppGroup("claims", help="Label claim commands.")
+
+
+@claims_cli.command("expire")
+def claims_expire_command() -> None:
+    """Expire approvals that ran out and remind co-ops whose approvals run out soon."""
+    from .services import claim_reviews
+
+    expired = claim_reviews.expire_due()
+    reminded = claim_reviews.remind_due()
+    click.echo(f"{expired} claim(s) expired, {reminded} reminder(s) sent.")
+
+
+proposals_cli = AppGroup("proposals", help="Proposal and vote commands.")
+
+
+@proposals_cli.command("close")
+def proposals_close_command() -> None:
+    """Close every proposal whose vote has ended and apply those that passed."""
+    import json
+
+    from .services.proposal_closing import close_due
+
+    closed = close_due()
+    for proposal in closed:
+        outcome = json.loads(proposal.outcome_json or "{}")
+        click.echo(
+            f"proposal {proposal.id} ({proposal.kind}) {proposal.status}: {outcome.get('reason')}, "
+            f"yes {outcome.get('yes')}, no {outcome.get('no')}, abstain {outcome.get('abstain')}, "
+            f"{outcome.get('eligible')} co-ops could vote"
+        )
+    click.echo(f"{len(closed)} proposal(s) closed.")
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(create_admin_command)
     app.cli.add_command(coop_cli)
+    app.cli.add_command(proposals_cli)
+    app.cli.add_command(claims_cli)

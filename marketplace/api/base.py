@@ -107,6 +107,16 @@ coops_bp = ApiBlueprint(
     tag="Co-ops",
     description="The federation's admitted co-ops. Public: no token needed.",
 )
+labels_bp = ApiBlueprint(
+    "api_labels",
+    __name__,
+    url_prefix="/api/v1",
+    tag="Labels",
+    description=(
+        "Fairness and sustainability labels and the criteria the review board checks claims "
+        "against. Public: no token needed."
+    ),
+)
 coop_bp = ApiBlueprint(
     "api_coop",
     __name__,

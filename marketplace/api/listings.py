@@ -25,6 +25,7 @@ from .schemas import (
     PublicListingQuerySchema,
     VersionConflictSchema,
     VersionSchema,
+    labelled,
 )
 
 #: listing ids in paths: positive and within the database's integer range
@@ -34,12 +35,12 @@ _API_FIELDS = {"price": "price.amount", "currency": "price.currency"}
 
 
 def page_of(pagination: Pagination) -> dict[str, Any]:
-    """The list envelope of one page."""
+    """The list envelope of one page of listings, their labels fetched in one query."""
     return {
         "total": pagination.total,
         "page": pagination.page,
         "per_page": pagination.per_page,
-        "items": pagination.items,
+        "items": labelled(pagination.items),
     }
 
 

@@ -27,7 +27,9 @@ from marshmallow import (
 
 from ..domain import listing_rules as rules
 from ..domain.money import CURRENCY_EXPONENTS, MAX_AMOUNT, vat_percent
-from ..models import Coop, Listing
+from ..models import Coop, Label, Listing
+from ..services import labels as verified_labels
+from ..services.labels import VerifiedLabel
 
 CURRENCIES = sorted(CURRENCY_EXPONENTS)
 STATUSES = ["draft", "active", "paused", "archived"]
@@ -44,13 +46,18 @@ def vat_rate_text(rate_bp: int) -> str:
     return format(vat_percent(rate_bp), "f")
 
 
-def _verified_label_slugs(listing: Listing) -> list[str]:
-    """Slugs of the listing's verified labels.
+@dataclass(frozen=True)
+class LabelledListing:
+    """A listing with its verified labels, fetched for a whole page at once."""
 
-    Label claims and their review arrive with issue 4; until then no listing has a
-    verified label, so this is always empty.
-    """
-    return []
+    listing: Listing
+    labels: list[VerifiedLabel]
+
+
+def labelled(listings: list[Listing]) -> list[LabelledListing]:
+    """The listings with their verified labels, in one query for all of them."""
+    found = verified_labels.for_listings(listings)
+    return [LabelledListing(item, found[item.id]) for item in listings]
 
 
 class OutputSchema(Schema):
@@ -101,6 +108,25 @@ class CoopRefSchema(OutputSchema):
     name = fields.String(required=True)
 
 
+class LabelDetailSchema(OutputSchema):
+    """What backs one verified label of a listing."""
+
+    slug = fields.String(required=True, **_described("The label's slug"))
+    criteria_version = fields.Integer(
+        required=True,
+        **_described("The version of the label's criteria the claim was checked against"),
+    )
+    reviewed_at = fields.DateTime(required=True, **_described("When the review board approved it"))
+    expires_at = fields.DateTime(required=True, **_described("When the approval runs out"))
+    granted_to = fields.String(
+        required=True,
+        **_described(
+            "`listing`: verified for this listing; `coop`: verified for its whole co-op",
+            enum=["listing", "coop"],
+        ),
+    )
+
+
 class ListingSchema(OutputSchema):
     """A listing as the API shows it."""
 
@@ -134,7 +160,17 @@ class ListingSchema(OutputSchema):
     category = fields.String(required=True, **_described("The category's slug"))
     coop = fields.Nested(CoopRefSchema, required=True, **_described("The co-op that offers it"))
     labels = fields.List(
-        fields.String(), required=True, **_described("Slugs of the listing's verified labels")
+        fields.String(),
+        required=True,
+        **_described(
+            "Slugs of the listing's verified labels: approved, unexpired claims only "
+            "(for the listing or for its co-op)"
+        ),
+    )
+    label_details = fields.List(
+        fields.Nested(LabelDetailSchema),
+        required=True,
+        **_described("For each label in `labels`: what backs it"),
     )
     url = fields.Url(required=True, **_described("The listing's page in the shop"))
     version = fields.Integer(
@@ -156,7 +192,11 @@ class ListingSchema(OutputSchema):
     published_at = fields.DateTime(required=True, allow_none=True)
 
     @pre_dump
-    def from_listing(self, listing: Listing, **kwargs: Any) -> dict[str, Any]:
+    def from_listing(self, item: Listing | LabelledListing, **kwargs: Any) -> dict[str, Any]:
+        if isinstance(item, LabelledListing):
+            listing, verified = item.listing, item.labels
+        else:
+            listing, verified = item, verified_labels.for_listing(item)
         return {
             "id": listing.id,
             "sku": listing.sku,
@@ -172,7 +212,17 @@ class ListingSchema(OutputSchema):
             "condition": str(listing.condition),
             "category": listing.category.slug,
             "coop": {"slug": listing.coop.slug, "name": listing.coop.name},
-            "labels": _verified_label_slugs(listing),
+            "labels": [label.slug for label in verified],
+            "label_details": [
+                {
+                    "slug": label.slug,
+                    "criteria_version": label.criteria_version,
+                    "reviewed_at": label.reviewed_at,
+                    "expires_at": label.expires_at,
+                    "granted_to": label.granted_to,
+                }
+                for label in verified
+            ],
             "url": url_for("shop.listing", listing_id=listing.id, _external=True),
             "version": listing.version,
             "region": listing.region,
@@ -257,6 +307,79 @@ def page_schema(name: str, item: type[Schema]) -> type[Schema]:
         },
         name=name,
     )
+
+
+class CriterionSchema(OutputSchema):
+    key = fields.String(
+        required=True, **_described("Stable across versions: the same question keeps its key")
+    )
+    question = fields.String(required=True)
+    guidance = fields.String(required=True, **_described("How to answer well, in plain words"))
+    evidence_required = fields.Boolean(
+        required=True, **_described("Whether a claim must attach a document or a link")
+    )
+
+
+class CriteriaVersionSchema(OutputSchema):
+    number = fields.Integer(required=True, **_described("1, 2, 3 ... per label"))
+    adopted_at = fields.DateTime(
+        required=True, allow_none=True, **_described("When the member co-ops adopted it")
+    )
+    criteria = fields.List(fields.Nested(CriterionSchema), required=True)
+
+
+class LabelSchema(OutputSchema):
+    """A label with the criteria claims are checked against now."""
+
+    slug = fields.String(required=True)
+    name = fields.String(required=True)
+    summary = fields.String(required=True, **_described("One sentence shown beside the badge"))
+    description = fields.String(required=True, **_described("What the label means"))
+    scope = fields.String(
+        required=True,
+        **_described(
+            "Who may claim it: a single `listing`, a whole `coop`, or `both`",
+            enum=["listing", "coop", "both"],
+        ),
+    )
+    current_version = fields.Nested(
+        CriteriaVersionSchema,
+        required=True,
+        allow_none=True,
+        **_described("The criteria version in force; null when none is adopted yet"),
+    )
+    url = fields.Url(required=True, **_described("The label's page in the shop"))
+
+    @pre_dump
+    def from_label(self, label: Label, **kwargs: Any) -> dict[str, Any]:
+        current = label.current_version
+        return {
+            "slug": label.slug,
+            "name": label.name,
+            "summary": label.summary,
+            "description": label.description,
+            "scope": str(label.scope),
+            "current_version": None
+            if current is None
+            else {
+                "number": current.number,
+                "adopted_at": current.adopted_at,
+                "criteria": [
+                    {
+                        "key": c.key,
+                        "question": c.question,
+                        "guidance": c.guidance,
+                        "evidence_required": c.evidence_required,
+                    }
+                    for c in current.criteria
+                ],
+            },
+            "url": url_for("shop.label", slug=label.slug, _external=True),
+        }
+
+
+class LabelListSchema(OutputSchema):
+    items = fields.List(fields.Nested(LabelSchema), required=True)
 
 
 ListingPageSchema = page_schema("ListingPage", ListingSchema)

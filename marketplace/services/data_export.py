@@ -13,7 +13,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import Coop, Listing, Membership
+from ..models import Coop, LabelClaim, Listing, Membership
 from ..models.base import utcnow
 from .listings import listing_values
 
@@ -70,6 +70,47 @@ def _listing_record(listing: Listing) -> dict[str, Any]:
     return record
 
 
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _claim_record(claim: LabelClaim) -> dict[str, Any]:
+    return {
+        "id": claim.id,
+        "label": claim.label.slug,
+        "listing_id": claim.listing_id,
+        "status": str(claim.status),
+        "criteria_version": claim.criteria_version.number,
+        "submitted_at": _iso(claim.submitted_at),
+        "approved_at": _iso(claim.approved_at),
+        "expires_at": _iso(claim.expires_at),
+        "rereview_due_at": _iso(claim.rereview_due_at),
+        "decision_reason": claim.decision_reason,
+        "answers": [
+            {
+                "criterion": answer.criterion.key,
+                "question": answer.criterion.question,
+                "answer": answer.answer,
+                "evidence_url": answer.evidence_url,
+                "evidence_file": f"evidence/{answer.evidence_file}"
+                if answer.evidence_file
+                else None,
+                "evidence_name": answer.evidence_name,
+            }
+            for answer in claim.answers
+        ],
+        "reviews": [
+            {
+                "decision": str(r.decision),
+                "reason": r.reason,
+                "at": _iso(r.created_at),
+                "reviewer": r.reviewer.name,
+            }
+            for r in claim.reviews
+        ],
+    }
+
+
 def _members_csv(coop: Coop) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
@@ -100,8 +141,16 @@ def export_coop(coop: Coop) -> io.BytesIO:
             "format_version": FORMAT_VERSION,
             "exported_at": utcnow().isoformat(),
             "coop": coop.slug,
-            "files": ["coop.json", "members.csv", "listings.json", "listings.csv", "images/"],
-            "not_yet_included": "orders, payouts and label claims arrive with later versions",
+            "files": [
+                "coop.json",
+                "members.csv",
+                "listings.json",
+                "listings.csv",
+                "images/",
+                "label_claims.json",
+                "evidence/",
+            ],
+            "not_yet_included": "orders and payouts arrive with later versions",
         }
         archive.writestr("manifest.json", json.dumps(manifest, indent=2))
         archive.writestr("coop.json", json.dumps(_coop_profile(coop), indent=2, ensure_ascii=False))
@@ -116,6 +165,22 @@ def export_coop(coop: Coop) -> io.BytesIO:
                 path = media / image.filename
                 if path.is_file():
                     archive.write(path, f"images/{image.filename}")
+        claims = list(
+            db.session.scalars(
+                select(LabelClaim).where(LabelClaim.coop_id == coop.id).order_by(LabelClaim.id)
+            )
+        )
+        archive.writestr(
+            "label_claims.json",
+            json.dumps([_claim_record(c) for c in claims], indent=2, ensure_ascii=False),
+        )
+        evidence = Path(current_app.instance_path) / "evidence"
+        for claim in claims:
+            for answer in claim.answers:
+                if answer.evidence_file and (evidence / answer.evidence_file).is_file():
+                    archive.write(
+                        evidence / answer.evidence_file, f"evidence/{answer.evidence_file}"
+                    )
     buffer.seek(0)
     return buffer
 

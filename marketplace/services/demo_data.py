@@ -2233,3 +2233,719 @@ def demo_listings(rng: random.Random) -> list[dict]:
     for coop in COOPS:
         out.extend(_finish(coop, _GENERATORS[coop["slug"]](), rng))
     return out
+
+
+# --- label criteria -----------------------------------------------------------------------
+
+#: label slug -> criteria of version 1: (key, question, guidance, evidence required)
+CRITERIA: dict[str, list[tuple[str, str, str, bool]]] = {
+    "fair-trade": [
+        (
+            "marginalised-producers",
+            "Which producers grow or make the main ingredient or material, and how does buying "
+            "from them support small or marginalised producers?",
+            "Name the producer organisations (co-operatives, farmer groups, workshops) and where "
+            "they are. Say how large they are and why they would struggle to sell on the open "
+            "market without fair terms.",
+            True,
+        ),
+        (
+            "fair-price",
+            "Do you pay at least an agreed minimum price plus a premium for the producers' "
+            "community?",
+            "Give the minimum price and the premium per kilo or per piece and how they compare "
+            "with the market price last year. Attach or link the contract or a certificate "
+            "(for example Fairtrade, WFTO or SPP).",
+            True,
+        ),
+        (
+            "labour-conditions",
+            "How do you know that the people who produce it work in safe conditions, without "
+            "forced or child labour, and are free to organise?",
+            "Describe visits, audits or reports you rely on and when the last one took place. "
+            "Membership of a recognised fair-trade scheme counts as evidence.",
+            True,
+        ),
+        (
+            "environment",
+            "What do the producers do to protect the environment where they work?",
+            "For example organic or agro-ecological farming, water protection, no clearing of "
+            "forest, reuse of offcuts. Plain words are enough; certificates help.",
+            False,
+        ),
+        (
+            "traceability",
+            "Can you trace every batch back to the producer organisation it came from?",
+            "Explain how a batch number on your product leads back to a purchase contract or "
+            "invoice. Say who checks it, and how often (controlling).",
+            True,
+        ),
+        (
+            "awareness",
+            "How do you tell buyers where the product comes from and what fair trade means for "
+            "the producers?",
+            "For example the producer's story on the packaging or the listing, visits, or a share "
+            "of the premium reported back to buyers.",
+            False,
+        ),
+    ],
+    "organic": [
+        (
+            "certificate",
+            "Which organic certificate covers the product, and who issued it?",
+            "Give the inspection body's code (for example DE-ÖKO-006) and your certificate number. "
+            "Link or attach the current certificate.",
+            True,
+        ),
+        (
+            "share-organic",
+            "What share of the ingredients or materials is certified organic?",
+            "Count by weight, without water and salt. The label needs at least 95 %.",
+            False,
+        ),
+        (
+            "inspection",
+            "When was your last inspection, and were there any findings?",
+            "Give the date and, if the inspector noted anything, what you changed since.",
+            True,
+        ),
+        (
+            "separation",
+            "How do you keep organic and non-organic goods apart in storage and production?",
+            "Describe separate storage, cleaning between batches or a fully organic workshop.",
+            False,
+        ),
+        (
+            "no-synthetics",
+            "Do you confirm that no synthetic pesticides, fertilisers or GMOs were used?",
+            "Answer yes or no and explain any exception your certificate allows.",
+            False,
+        ),
+    ],
+    "worker-owned": [
+        (
+            "ownership",
+            "Who owns the co-op, and can everyone who works there regularly become a member?",
+            "Give the number of workers and of worker-members, and how long a new worker waits "
+            "before they may join.",
+            True,
+        ),
+        (
+            "one-member-one-vote",
+            "Does each member have exactly one vote, whatever their capital share?",
+            "Quote the rule in your statutes or link them.",
+            True,
+        ),
+        (
+            "decisions",
+            "How and how often do members make decisions together?",
+            "For example a weekly plenary, a yearly general assembly and an elected board.",
+            False,
+        ),
+        (
+            "surplus",
+            "What happens to the surplus?",
+            "Say how it is shared among members or put back into the co-op, and confirm that "
+            "no outside shareholders receive dividends.",
+            False,
+        ),
+        (
+            "outside-workers",
+            "How many people work for the co-op without being members, and why?",
+            "Apprentices, seasonal help and people in their trial period are fine; say how many.",
+            False,
+        ),
+    ],
+    "local": [
+        (
+            "place-of-work",
+            "Where does the main work happen: growing, baking, making or repairing?",
+            "Give the address or the town. For services, say where the people doing the work live.",
+            False,
+        ),
+        (
+            "distance",
+            "How far from that place do the main ingredients or materials come from?",
+            "The label asks for about 100 km at most for the main ingredient or material.",
+            True,
+        ),
+        (
+            "suppliers",
+            "Which suppliers do you buy the main ingredients or materials from?",
+            "Name them and their town; link an invoice or a supplier list.",
+            True,
+        ),
+        (
+            "exceptions",
+            "Is anything in the product from further away, and why?",
+            "Salt, spices or parts that are not made in the region can be named here.",
+            False,
+        ),
+    ],
+    "repair-second-hand": [
+        (
+            "origin",
+            "Where do the items come from?",
+            "For example donations, house clearances, buy-back from businesses or returns.",
+            False,
+        ),
+        (
+            "checks",
+            "What does every item go through before it is sold?",
+            "Describe the test, cleaning and repair steps, or link your checklist.",
+            True,
+        ),
+        (
+            "condition",
+            "How do you describe the condition honestly in the listing?",
+            "Say how you grade items and how you show wear and repairs.",
+            False,
+        ),
+        (
+            "guarantee",
+            "What guarantee do you give on repaired or refurbished items?",
+            "The label asks for at least six months on refurbished items.",
+            True,
+        ),
+        (
+            "data-and-waste",
+            "What happens to data and to parts you cannot reuse?",
+            "For devices: how data is wiped (and the proof you give). For everything: who "
+            "recycles the rest.",
+            False,
+        ),
+    ],
+    "small-handmade": [
+        (
+            "who-makes-it",
+            "Who makes the product?",
+            "Name the workshop and say whether the makers are members of the co-op.",
+            False,
+        ),
+        (
+            "batch-size",
+            "How large is one batch, and how many do you make in a year?",
+            "The label allows batches of at most a few hundred pieces.",
+            False,
+        ),
+        (
+            "process",
+            "Which steps are done by hand, and which machines do you use?",
+            "Small machines operated by a person are fine; describe the workshop. Photos help.",
+            True,
+        ),
+        (
+            "bought-in",
+            "Is any part bought in ready-made?",
+            "Name parts such as zips, buttons or packaging and where they come from.",
+            False,
+        ),
+    ],
+    "fair-wages": [
+        (
+            "living-wage",
+            "Is everyone who works at the co-op paid at least the living wage for the region?",
+            "Name the living-wage reference you use (for example the Living Wage Foundation or "
+            "a regional figure) and your lowest hourly pay.",
+            True,
+        ),
+        (
+            "pay-ratio",
+            "What is the ratio between the highest and the lowest hourly pay?",
+            "The label asks for at most 2 to 1. Include members and employees.",
+            True,
+        ),
+        (
+            "hours-and-leave",
+            "How are working hours, overtime and paid leave arranged?",
+            "Describe regular hours, how overtime is paid or given back as time, and holidays.",
+            False,
+        ),
+        (
+            "publication",
+            "Do you publish your pay ratio to the federation once a year?",
+            "Say when you last did and where it can be read.",
+            False,
+        ),
+        (
+            "subcontractors",
+            "Do people outside the co-op do regular work for it, and are they paid fairly too?",
+            "For example freelancers, cleaners or couriers; say how you agree their pay.",
+            False,
+        ),
+    ],
+    "low-carbon-delivery": [
+        (
+            "local-delivery",
+            "How do local orders reach the buyer?",
+            "For example cargo bike, on foot, or a pickup point. Say what share of orders goes "
+            "this way.",
+            False,
+        ),
+        (
+            "long-distance",
+            "Which carriers take longer distances, and by what means?",
+            "Rail freight and consolidated parcel services are fine; name the services you use.",
+            True,
+        ),
+        (
+            "no-air-freight",
+            "Do you confirm that nothing is sent by air freight?",
+            "Answer yes or no. Say how you make sure a carrier does not fly parcels.",
+            False,
+        ),
+        (
+            "packaging",
+            "What packaging do you use?",
+            "Reused boxes or recyclable paper are fine; name anything plastic and why.",
+            False,
+        ),
+    ],
+}
+
+#: (label slug, criterion key) -> a co-op's answer; {coop} and {item} are filled in
+ANSWERS: dict[tuple[str, str], str] = {
+    ("fair-trade", "marginalised-producers"): (
+        "The green beans for {item} come from a smallholder co-operative of about 300 families; "
+        "most farm less than two hectares and sold to intermediaries before they joined."
+    ),
+    ("fair-trade", "fair-price"): (
+        "We pay the Fairtrade minimum plus a premium of USD 0.40 per pound, and a further "
+        "quality premium agreed each harvest. The 2026 contract is linked."
+    ),
+    ("fair-trade", "labour-conditions"): (
+        "The producer co-operative is Fairtrade and SPP certified; its last audit was in March. "
+        "A member of {coop} visited in 2025 and met the workers' committee."
+    ),
+    ("fair-trade", "environment"): (
+        "Shade-grown under native trees, organic fertiliser from the co-op's own compost, wet "
+        "mill water is filtered before it returns to the river."
+    ),
+    ("fair-trade", "traceability"): (
+        "Each sack carries the lot number of the producer co-operative; our roast log ties every "
+        "roast batch to the sacks used. Our bookkeeper checks it against invoices every quarter."
+    ),
+    ("fair-trade", "awareness"): (
+        "The producer's story and the price we paid are printed on the bag and in the listing; "
+        "we hold a cupping evening with the producers online once a year."
+    ),
+    ("organic", "certificate"): (
+        "Certified by the inspection body named on our certificate; certificate number and the "
+        "current certificate are linked."
+    ),
+    ("organic", "share-organic"): "100 % of the ingredients or materials are certified organic.",
+    ("organic", "inspection"): (
+        "Last inspection in September 2026, no findings. The inspection report is linked."
+    ),
+    ("organic", "separation"): (
+        "{coop} only handles organic goods; there is nothing conventional in the workshop."
+    ),
+    ("organic", "no-synthetics"): "Yes. No synthetic pesticides, fertilisers or GMOs are used.",
+    ("worker-owned", "ownership"): (
+        "All regular workers of {coop} are members or in their six-month trial period; the "
+        "member list is available to the board."
+    ),
+    ("worker-owned", "one-member-one-vote"): (
+        "Yes: our statutes (section 4) give every member one vote, whatever their share."
+    ),
+    ("worker-owned", "decisions"): (
+        "A plenary every week for daily matters and a general assembly every spring."
+    ),
+    ("worker-owned", "surplus"): (
+        "Half of the surplus goes to the reserve, half is shared by hours worked. There are no "
+        "outside shareholders."
+    ),
+    ("worker-owned", "outside-workers"): "Two apprentices, who may join when they qualify.",
+    ("local", "place-of-work"): "Everything is made in our own workshop in {region}.",
+    ("local", "distance"): (
+        "Our main ingredients come from farms between 20 and 80 km away; the supplier list with "
+        "distances is linked."
+    ),
+    ("local", "suppliers"): "Three farms and one mill in the region; invoices are linked.",
+    ("local", "exceptions"): "Salt, spices and chocolate come from further away.",
+    ("repair-second-hand", "origin"): (
+        "Donations from the public and buy-back from businesses and house clearances."
+    ),
+    ("repair-second-hand", "checks"): (
+        "Every item goes through our written checklist: test, clean, repair or replace worn "
+        "parts, final check by a second member. The checklist is linked."
+    ),
+    ("repair-second-hand", "condition"): (
+        "We grade A, B or C and show every visible mark in the photos and the description."
+    ),
+    ("repair-second-hand", "guarantee"): (
+        "Six months on refurbished items, twelve on devices; the terms are linked."
+    ),
+    ("repair-second-hand", "data-and-waste"): (
+        "Drives are wiped with a certified tool and the buyer gets the report; parts we cannot "
+        "reuse go to the municipal recycling centre."
+    ),
+    ("small-handmade", "who-makes-it"): "Made by members of {coop} in our own workshop.",
+    ("small-handmade", "batch-size"): "Batches of 20 to 150 pieces, about 1,500 a year.",
+    ("small-handmade", "process"): (
+        "Cutting, sewing or printing is done by hand or on small machines we operate ourselves; "
+        "photos of the workshop are linked."
+    ),
+    ("small-handmade", "bought-in"): "Only thread, labels and packaging are bought in.",
+    ("fair-wages", "living-wage"): (
+        "Our lowest hourly pay is 17 % above the regional living wage; the calculation is linked."
+    ),
+    ("fair-wages", "pay-ratio"): (
+        "Everyone earns the same hourly rate (1 to 1); the pay table is linked."
+    ),
+    ("fair-wages", "hours-and-leave"): (
+        "A 32-hour week, overtime given back as time off, 30 days of paid leave."
+    ),
+    ("fair-wages", "publication"): "Published to the federation in January 2026.",
+    ("fair-wages", "subcontractors"): (
+        "Freelancers are paid at least our own hourly rate; the cleaning company pays the "
+        "regional living wage."
+    ),
+    ("low-carbon-delivery", "local-delivery"): (
+        "About 70 % of orders go out by cargo bike or are picked up at the workshop."
+    ),
+    ("low-carbon-delivery", "long-distance"): (
+        "Longer distances go with a consolidated parcel service that runs on rail between hubs; "
+        "the carrier's statement is linked."
+    ),
+    ("low-carbon-delivery", "no-air-freight"): (
+        "Yes. Our contract with the carrier excludes air freight."
+    ),
+    ("low-carbon-delivery", "packaging"): "Reused boxes and paper tape; no plastic fillers.",
+}
+
+
+#: A demo label claim. match None: the claim is for the co-op itself; otherwise for up to
+#: `count` active listings of the co-op whose title contains `match` (taken in SKU order).
+#: reviewer: "lena" (reviewer@example.org) or "omar" (omar@example.org, a member of
+#: Bryggkooperativet, so never for its claims).
+_CLAIM_ROWS: tuple[tuple[str, str, str | None, int, str, str | None, str], ...] = (
+    # co-op level: worker-owned for nearly every co-op
+    (
+        "worker-owned",
+        "netzwerkstatt",
+        None,
+        1,
+        "approved",
+        "omar",
+        "Statutes and member list checked: all eleven workers are members with one vote each.",
+    ),
+    (
+        "worker-owned",
+        "bryggkooperativet",
+        None,
+        1,
+        "approved",
+        "lena",
+        "Seven worker-members, statutes give one vote each; surplus rules are clear.",
+    ),
+    (
+        "worker-owned",
+        "de-draad",
+        None,
+        1,
+        "approved",
+        "omar",
+        "Statutes checked; the two apprentices may join on qualifying, which the label allows.",
+    ),
+    (
+        "worker-owned",
+        "backstube-mur",
+        None,
+        1,
+        "approved",
+        "lena",
+        "Member list and statutes match the answers; the shop staff are members too.",
+    ),
+    (
+        "worker-owned",
+        "bristol-bike-coop",
+        None,
+        1,
+        "approved",
+        "omar",
+        "Registered as a workers' co-operative; equal vote and equal share confirmed.",
+    ),
+    (
+        "worker-owned",
+        "elbdruck",
+        None,
+        1,
+        "approved",
+        "lena",
+        "Statutes checked; all ten printers are members.",
+    ),
+    (
+        "worker-owned",
+        "gemuesehof-wendland",
+        None,
+        1,
+        "approved",
+        "omar",
+        "Seasonal helpers are not members, which the criteria allow; the fifteen workers are.",
+    ),
+    (
+        "worker-owned",
+        "lingua-commons",
+        None,
+        1,
+        "approved",
+        "lena",
+        "Nineteen translator-members, one vote each; no outside shareholders.",
+    ),
+    (
+        "worker-owned",
+        "ekhagen-mobler",
+        None,
+        1,
+        "approved",
+        "omar",
+        "All eight joiners and upholsterers are members; statutes checked.",
+    ),
+    ("worker-owned", "herstelwerk", None, 1, "submitted", None, ""),
+    # co-op level: fair wages, low-carbon delivery, local
+    (
+        "fair-wages",
+        "netzwerkstatt",
+        None,
+        1,
+        "approved",
+        "lena",
+        "Equal hourly pay for everyone; living-wage reference and pay table checked.",
+    ),
+    (
+        "fair-wages",
+        "lingua-commons",
+        None,
+        1,
+        "approved",
+        "omar",
+        "Approved. The freelancer rates were raised this year: the board will look at the new "
+        "pay table again before the re-review date.",
+    ),
+    (
+        "fair-wages",
+        "elbdruck",
+        None,
+        1,
+        "rejected",
+        "omar",
+        "The pay table shows 2.6 to 1 between the print manager and the apprentices; the label "
+        "asks for at most 2 to 1. You are welcome to claim again once the ratio is lower.",
+    ),
+    (
+        "fair-wages",
+        "de-draad",
+        None,
+        1,
+        "changes_requested",
+        "lena",
+        "Please add the living-wage reference for Tilburg and the lowest hourly pay; the answer "
+        "gives only monthly salaries, which we cannot compare.",
+    ),
+    (
+        "low-carbon-delivery",
+        "bryggkooperativet",
+        None,
+        1,
+        "approved",
+        "lena",
+        "Cargo-bike deliveries in Malmö and the carrier's rail statement checked.",
+    ),
+    (
+        "low-carbon-delivery",
+        "bristol-bike-coop",
+        None,
+        1,
+        "approved",
+        "omar",
+        "Bikes are delivered by bike trailer within Bristol, parcels by a rail-based carrier.",
+    ),
+    ("low-carbon-delivery", "elbdruck", None, 1, "draft", None, ""),
+    (
+        "local",
+        "backstube-mur",
+        None,
+        1,
+        "approved",
+        "omar",
+        "Grain from Styrian farms within 60 km, supplier invoices checked.",
+    ),
+    (
+        "local",
+        "ekhagen-mobler",
+        None,
+        1,
+        "expired",
+        "lena",
+        "Timber from Småland sawmills within 80 km; invoices checked.",
+    ),
+    # listing level
+    (
+        "fair-trade",
+        "bryggkooperativet",
+        "Ethiopia Yirgacheffe",
+        3,
+        "approved",
+        "lena",
+        "SPP certificate and the 2026 purchase contract with the producer co-operative checked; "
+        "the premium is paid as stated.",
+    ),
+    (
+        "fair-trade",
+        "bryggkooperativet",
+        "Honduras Marcala",
+        2,
+        "approved",
+        "lena",
+        "Fairtrade certificate of COMSA and the purchase contract checked.",
+    ),
+    (
+        "fair-trade",
+        "bryggkooperativet",
+        "Rwanda Kivu",
+        1,
+        "revoked",
+        "lena",
+        "Revoked: the importer could not show that the premium for the 2026 harvest was paid. "
+        "Claim again once the payment is documented.",
+    ),
+    ("fair-trade", "bryggkooperativet", "Sumatra Gayo", 1, "submitted", None, ""),
+    (
+        "fair-trade",
+        "de-draad",
+        "Organic cotton T-shirt",
+        1,
+        "rejected",
+        "omar",
+        "The cotton is organic but bought through a spinning mill with no contract with the "
+        "farmers; no minimum price or premium can be shown. Consider the Organic label instead.",
+    ),
+    (
+        "organic",
+        "bryggkooperativet",
+        "Peru Cajamarca",
+        2,
+        "approved",
+        "lena",
+        "EU organic certificate SE-EKO-01 and the last inspection report checked.",
+    ),
+    (
+        "organic",
+        "gemuesehof-wendland",
+        "box",
+        4,
+        "approved",
+        "omar",
+        "Farm certified by DE-ÖKO-006, inspection in September without findings.",
+    ),
+    (
+        "organic",
+        "gemuesehof-wendland",
+        "Apples",
+        2,
+        "approved",
+        "lena",
+        "Covered by the farm's certificate; orchard included in the inspection report.",
+    ),
+    (
+        "organic",
+        "gemuesehof-wendland",
+        "Free-range eggs",
+        1,
+        "changes_requested",
+        "omar",
+        "The certificate does not list the laying hens; please link the annex that covers them.",
+    ),
+    (
+        "organic",
+        "backstube-mur",
+        "Sourdough rye",
+        2,
+        "approved",
+        "omar",
+        "All flour is certified organic Styrian grain; AT-BIO-301 certificate checked.",
+    ),
+    (
+        "organic",
+        "backstube-mur",
+        "Sachertorte",
+        1,
+        "rejected",
+        "lena",
+        "The chocolate and apricot jam are conventional and make up more than 5 % of the "
+        "ingredients, so the product cannot carry the label.",
+    ),
+    ("organic", "de-draad", "Organic cotton hoodie", 1, "submitted", None, ""),
+    (
+        "repair-second-hand",
+        "bristol-bike-coop",
+        "Refurbished",
+        6,
+        "approved",
+        "lena",
+        "Workshop checklist and six-month guarantee terms checked; visited the workshop.",
+    ),
+    (
+        "repair-second-hand",
+        "herstelwerk",
+        "Refurbished",
+        6,
+        "approved",
+        "omar",
+        "Test protocol, one-year guarantee and data-wipe reports checked.",
+    ),
+    (
+        "repair-second-hand",
+        "herstelwerk",
+        "Fairphone",
+        1,
+        "expired",
+        "lena",
+        "Test protocol and guarantee checked.",
+    ),
+    (
+        "repair-second-hand",
+        "ekhagen-mobler",
+        "1960s",
+        4,
+        "approved",
+        "lena",
+        "Restoration steps and photos checked; items come from house clearances.",
+    ),
+    (
+        "repair-second-hand",
+        "ekhagen-mobler",
+        "Church pew",
+        1,
+        "changes_requested",
+        "omar",
+        "Please describe what was repaired on the pew and the guarantee you give.",
+    ),
+    (
+        "small-handmade",
+        "de-draad",
+        "Linen",
+        4,
+        "approved",
+        "omar",
+        "Workshop photos and batch sizes checked; cut and sewn by members in Tilburg.",
+    ),
+    (
+        "small-handmade",
+        "elbdruck",
+        "Risograph print",
+        4,
+        "approved",
+        "lena",
+        "Editions of 80 to 150 prints, printed by members on the shop's own machines.",
+    ),
+    ("small-handmade", "ekhagen-mobler", "stool", 1, "draft", None, ""),
+    ("small-handmade", "bryggkooperativet", "Stoneware pour-over", 1, "draft", None, ""),
+)
+CLAIMS: list[dict[str, Any]] = [
+    dict(zip(("label", "coop", "match", "count", "status", "reviewer", "reason"), row, strict=True))
+    for row in _CLAIM_ROWS
+]
+#: the approved claim whose re-review falls due (label, co-op)
+REREVIEW: tuple[str, str] = ("fair-wages", "lingua-commons")

@@ -12,19 +12,27 @@ from sqlalchemy import func, select
 from ..extensions import db
 from ..models import (
     Category,
+    ClaimAnswer,
+    ClaimReview,
+    ClaimStatus,
     Condition,
     Coop,
     CoopStatus,
+    CriteriaStatus,
+    CriteriaVersion,
+    Criterion,
     Label,
+    LabelClaim,
     LabelScope,
     Listing,
     ListingKind,
     ListingStatus,
     MemberRole,
     Membership,
+    ReviewDecision,
     User,
 )
-from . import demo_data
+from . import audit, demo_data
 from .accounts import hash_password
 
 log = logging.getLogger(__name__)
@@ -34,6 +42,10 @@ DEMO_PASSWORD = "demo-password"  # noqa: S105
 DEMO_SEED = 42
 #: Timestamps are fixed so two runs give the same database.
 EPOCH = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
+#: when version 1 of every label's criteria was adopted
+CRITERIA_ADOPTED = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
+#: demo approvals run this long, so the badges keep showing on a demo started much later
+DEMO_APPROVAL = timedelta(days=3 * 365)
 
 
 @dataclass(frozen=True)
@@ -53,6 +65,7 @@ class SeedReport:
     listings: int = 0
     categories: int = 0
     labels: int = 0
+    claims: int = 0
     users: list[DemoUser] = field(default_factory=list)
 
 
@@ -123,7 +136,7 @@ def _seed_categories() -> dict[str, Category]:
 
 def _seed_labels() -> None:
     for position, label in enumerate(demo_data.LABELS):
-        _upsert(
+        row = _upsert(
             Label,
             {"slug": label["slug"]},
             {
@@ -132,6 +145,34 @@ def _seed_labels() -> None:
                 "description": label["description"],
                 "scope": LabelScope(label["scope"]),
                 "position": position,
+            },
+        )
+        _seed_criteria(row, demo_data.CRITERIA[label["slug"]])
+
+
+def _seed_criteria(label: Label, criteria: list[tuple[str, str, str, bool]]) -> None:
+    """Version 1 of the label's criteria, in force since before the demo co-ops joined."""
+    db.session.flush()
+    version = _upsert(
+        CriteriaVersion,
+        {"label_id": label.id, "number": 1},
+        {
+            "status": CriteriaStatus.CURRENT,
+            "summary": "The first criteria, adopted when the federation was founded.",
+            "created_at": CRITERIA_ADOPTED - timedelta(days=30),
+            "adopted_at": CRITERIA_ADOPTED,
+        },
+    )
+    db.session.flush()
+    for position, (key, question, guidance, evidence) in enumerate(criteria, start=1):
+        _upsert(
+            Criterion,
+            {"version_id": version.id, "position": position},
+            {
+                "key": key,
+                "question": question,
+                "guidance": guidance,
+                "evidence_required": evidence,
             },
         )
 
@@ -218,6 +259,8 @@ def seed_demo(seed: int = DEMO_SEED) -> SeedReport:
     db.session.flush()
     users = _seed_users(coops)
     count = _seed_listings(rng, coops, categories)
+    db.session.flush()
+    claims = _seed_claims(coops)
     db.session.commit()
     log.info("seeded the demo federation (%d listings)", count)
     return SeedReport(
@@ -225,6 +268,7 @@ def seed_demo(seed: int = DEMO_SEED) -> SeedReport:
         listings=count,
         categories=len(categories),
         labels=len(demo_data.LABELS),
+        claims=claims,
         users=users,
     )
 
@@ -232,3 +276,154 @@ def seed_demo(seed: int = DEMO_SEED) -> SeedReport:
 def database_is_empty() -> bool:
     """No co-op yet: `make run` seeds only then."""
     return not db.session.scalar(select(func.count()).select_from(Coop))
+
+
+#: status -> days before EPOCH of (created, submitted, decided); None: not yet
+_CLAIM_TIMES: dict[str, tuple[int, int | None, int | None]] = {
+    "draft": (10, None, None),
+    "submitted": (20, 12, None),
+    "changes_requested": (45, 35, 28),
+    "approved": (130, 120, 100),
+    "rejected": (90, 80, 70),
+    "expired": (520, 510, 500),
+    "revoked": (240, 230, 220),
+}
+_REVIEW_OF = {
+    "changes_requested": ReviewDecision.REQUEST_CHANGES,
+    "rejected": ReviewDecision.REJECT,
+    "approved": ReviewDecision.APPROVE,
+    "expired": ReviewDecision.APPROVE,
+    "revoked": ReviewDecision.APPROVE,
+}
+_REVIEWERS = {"lena": "reviewer@example.org", "omar": "omar@example.org"}
+
+
+def _claim_targets(coop: Coop, match: str | None, count: int) -> list[Listing | None]:
+    """The listings a demo claim is for (the first active ones by SKU), or [None] for the co-op."""
+    if match is None:
+        return [None]
+    found = db.session.scalars(
+        select(Listing)
+        .where(
+            Listing.coop_id == coop.id,
+            Listing.status == ListingStatus.ACTIVE,
+            Listing.title.contains(match, autoescape=True),
+        )
+        .order_by(Listing.sku)
+        .limit(count)
+    )
+    return list(found)
+
+
+def _claim_values(spec: dict, version: CriteriaVersion, hour: int) -> dict[str, object]:
+    status = ClaimStatus(spec["status"])
+    created, submitted, decided = (
+        None if days is None else EPOCH - timedelta(days=days, hours=hour)
+        for days in _CLAIM_TIMES[spec["status"]]
+    )
+    approved = decided if status in (ClaimStatus.APPROVED, ClaimStatus.REVOKED) else None
+    expires = approved + DEMO_APPROVAL if approved else None
+    if status is ClaimStatus.EXPIRED:
+        approved = decided
+        expires = approved + timedelta(days=365) if approved else None
+    if status is ClaimStatus.REVOKED:
+        decided = EPOCH - timedelta(days=15, hours=hour)
+    rereview = (spec["label"], spec["coop"]) == demo_data.REREVIEW
+    return {
+        "criteria_version_id": version.id,
+        "status": status,
+        "created_at": created,
+        "submitted_at": submitted,
+        "decided_at": decided,
+        "approved_at": approved,
+        "expires_at": expires,
+        "rereview_due_at": EPOCH + timedelta(days=400) if rereview else None,
+        "decision_reason": spec["reason"] or None,
+    }
+
+
+def _seed_answers(claim: LabelClaim, version: CriteriaVersion, coop: Coop) -> None:
+    item = claim.listing.title if claim.listing else coop.name
+    for position, criterion in enumerate(version.criteria):
+        answered = claim.status is not ClaimStatus.DRAFT or position < len(version.criteria) // 2
+        text = demo_data.ANSWERS[(claim.label.slug, criterion.key)]
+        link = f"{coop.website}/evidence/{claim.label.slug}/{criterion.key}"
+        _upsert(
+            ClaimAnswer,
+            {"claim_id": claim.id, "criterion_id": criterion.id},
+            {
+                "answer": text.format(coop=coop.name, item=item, region=coop.region)
+                if answered
+                else "",
+                "evidence_url": link if answered and criterion.evidence_required else None,
+            },
+        )
+
+
+def _record_history(claim: LabelClaim, spec: dict, by: User, reviewer: User | None) -> None:
+    """The reviews and audit entries of a demo claim; written once, when the claim is new."""
+
+    def entry(action: str, at: datetime, actor: User | None, after: str, reason: str = "") -> None:
+        audit.record(
+            action,
+            "label_claim",
+            claim.id,
+            actor=actor,
+            coop_id=claim.coop_id,
+            after={"status": after},
+            reason=reason,
+        ).at = at
+
+    if claim.submitted_at is not None:
+        entry("claim.submitted", claim.submitted_at, by, "submitted")
+    decision = _REVIEW_OF.get(spec["status"])
+    if decision is None or reviewer is None:
+        return
+    reviewed_at = claim.approved_at or claim.decided_at
+    assert reviewed_at is not None
+    revoked = claim.status is ClaimStatus.REVOKED
+    reason = "Answers and evidence checked against the criteria." if revoked else spec["reason"]
+    db.session.add(
+        ClaimReview(
+            claim=claim,
+            reviewer=reviewer,
+            decision=decision,
+            reason=reason,
+            criteria_version_id=claim.criteria_version_id,
+            created_at=reviewed_at,
+        )
+    )
+    status = "approved" if decision is ReviewDecision.APPROVE else spec["status"]
+    entry(f"claim.{status}", reviewed_at, reviewer, status, reason)
+    if claim.status is ClaimStatus.EXPIRED and claim.expires_at is not None:
+        entry("claim.expired", claim.expires_at, None, "expired")
+    if revoked and claim.decided_at is not None:
+        entry("claim.revoked", claim.decided_at, reviewer, "revoked", spec["reason"])
+
+
+def _seed_claims(coops: dict[str, Coop]) -> int:
+    """Label claims in every state, reviewed by the demo reviewers (never for their own co-op)."""
+    labels = {label.slug: label for label in db.session.scalars(select(Label))}
+    users = {u.email: u for u in db.session.scalars(select(User))}
+    count = 0
+    for index, spec in enumerate(demo_data.CLAIMS):
+        coop, label = coops[spec["coop"]], labels[spec["label"]]
+        version = label.current_version
+        assert version is not None
+        reviewer = users[_REVIEWERS[spec["reviewer"]]] if spec["reviewer"] else None
+        author = users[f"admin.{coop.slug}@example.org"]
+        for offset, listing in enumerate(_claim_targets(coop, spec["match"], spec["count"])):
+            key = {
+                "label_id": label.id,
+                "coop_id": coop.id,
+                "listing_id": listing.id if listing else None,
+            }
+            is_new = db.session.scalar(select(LabelClaim.id).filter_by(**key)) is None
+            values = _claim_values(spec, version, hour=index + offset)
+            claim = _upsert(LabelClaim, key, {**values, "created_by_id": author.id})
+            db.session.flush()
+            _seed_answers(claim, version, coop)
+            if is_new:
+                _record_history(claim, spec, author, reviewer)
+            count += 1
+    return count

@@ -6,10 +6,14 @@ from flask import Flask
 
 from . import errors
 from .admin import bp as admin_bp
+from .audit import bp as audit_bp
 from .auth import bp as auth_bp
+from .claims import bp as claims_bp
 from .csv_io import bp as csv_io_bp
 from .dashboard import bp as dashboard_bp
+from .governance import bp as governance_bp
 from .images import bp as images_bp
+from .review import bp as review_bp
 from .shop import bp as shop_bp
 from .tokens import bp as tokens_bp
 
@@ -19,9 +23,13 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(dashboard_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(audit_bp)
     app.register_blueprint(csv_io_bp)
     app.register_blueprint(images_bp)
     app.register_blueprint(tokens_bp)
+    app.register_blueprint(claims_bp)
+    app.register_blueprint(review_bp)
+    app.register_blueprint(governance_bp)
     errors.init_app(app)
     _template_helpers(app)
 
@@ -30,9 +38,11 @@ def _template_helpers(app: Flask) -> None:
     from ..authz import can
     from ..domain.listing_rules import TRANSITIONS
     from ..domain.permissions import Permission
+    from ..services.audit import decode
 
     app.jinja_env.globals.update(
         has_endpoint=lambda name: name in app.view_functions,
         listing_transitions={(status, str(action)) for status, action in TRANSITIONS},
         can_manage_coop=lambda coop: can(Permission.MANAGE_COOP, coop),
+        audit_values=decode,
     )

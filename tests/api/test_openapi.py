@@ -15,6 +15,7 @@ PATHS = {
     "/api/v1/listings/{listing_id}": {"get"},
     "/api/v1/coops": {"get"},
     "/api/v1/coops/{slug}": {"get"},
+    "/api/v1/labels": {"get"},
     "/api/v1/coop": {"get"},
     "/api/v1/coop/listings": {"get", "post"},
     "/api/v1/coop/listings/{listing_id}": {"get", "patch"},
@@ -47,6 +48,26 @@ def test_the_listing_schema_has_the_contract_keys(spec):
     assert set(money["properties"]) == {"amount", "currency"}
     assert money["properties"]["amount"]["type"] == "integer"
     assert "percent" in listing["properties"]["vat_rate"]["description"]
+    detail = spec["components"]["schemas"]["LabelDetail"]
+    assert set(detail["required"]) == {
+        "slug",
+        "criteria_version",
+        "reviewed_at",
+        "expires_at",
+        "granted_to",
+    }
+    assert detail["properties"]["granted_to"]["enum"] == ["listing", "coop"]
+
+
+def test_the_label_schema_documents_the_current_criteria(spec):
+    label = spec["components"]["schemas"]["Label"]
+    assert {"slug", "name", "summary", "description", "scope", "current_version"} <= set(
+        label["required"]
+    )
+    version = spec["components"]["schemas"]["CriteriaVersion"]
+    assert set(version["properties"]) == {"number", "adopted_at", "criteria"}
+    criterion = spec["components"]["schemas"]["Criterion"]
+    assert set(criterion["properties"]) == {"key", "question", "guidance", "evidence_required"}
 
 
 def test_list_answers_are_documented_as_the_envelope(spec):

@@ -23,6 +23,7 @@ CONTRACT_KEYS = {
     "category",
     "coop",
     "labels",
+    "label_details",
     "url",
     "version",
 }
@@ -60,6 +61,7 @@ def test_a_listing_reads_with_every_contract_key_and_exact_values(client, bakery
         "category": "bread",
         "coop": {"slug": "kornblume", "name": "Kornblume Bakery"},
         "labels": [],
+        "label_details": [],
         "url": f"http://localhost/listings/{listing.id}",
         "version": 1,
     }

@@ -1,23 +1,33 @@
 """`flask seed-demo`: a realistic federation, identical on every run."""
 
+import shutil
 from collections import Counter
 
 from sqlalchemy import select
 
+from marketplace import create_app
 from marketplace.extensions import db
 from marketplace.models import (
+    AuditEntry,
     Category,
+    ClaimReview,
+    ClaimStatus,
     Coop,
     CoopStatus,
+    CriteriaStatus,
     Label,
+    LabelClaim,
     Listing,
     ListingKind,
     ListingStatus,
     MemberRole,
     Membership,
+    ReviewDecision,
     User,
 )
+from marketplace.services import labels as verified_labels
 from marketplace.services import seed
+from tests.conftest import test_settings as settings_for
 
 
 def _snapshot() -> dict:
@@ -33,6 +43,41 @@ def _snapshot() -> dict:
             for c in db.session.scalars(select(Category))
         ),
         "labels": sorted((label.slug, label.name) for label in db.session.scalars(select(Label))),
+        "criteria": sorted(
+            (
+                label.slug,
+                version.number,
+                str(version.status),
+                version.adopted_at,
+                tuple((c.key, c.question, c.evidence_required) for c in version.criteria),
+            )
+            for label in db.session.scalars(select(Label))
+            for version in label.criteria_versions
+        ),
+        "claims": sorted(
+            (
+                claim.label.slug,
+                claim.coop.slug,
+                claim.listing.sku if claim.listing else None,
+                str(claim.status),
+                claim.submitted_at,
+                claim.decided_at,
+                claim.approved_at,
+                claim.expires_at,
+                claim.rereview_due_at,
+                claim.decision_reason,
+                tuple((a.criterion.key, a.answer, a.evidence_url) for a in claim.answers),
+                tuple(
+                    (r.reviewer.email, str(r.decision), r.reason, r.created_at)
+                    for r in claim.reviews
+                ),
+            )
+            for claim in db.session.scalars(select(LabelClaim))
+        ),
+        "audit": sorted(
+            (entry.action, entry.subject_type, entry.at, entry.reason or "")
+            for entry in db.session.scalars(select(AuditEntry))
+        ),
         "users": sorted(
             (
                 u.email,
@@ -108,18 +153,80 @@ def test_seeding_twice_changes_nothing(app):
     assert dict(db.session.execute(select(Listing.id, Listing.version)).tuples().all()) == versions
 
 
-def test_seeding_an_empty_database_always_gives_the_same_federation(app):
+def test_seeding_an_empty_database_always_gives_the_same_federation(app, sqlite_template, tmp_path):
     seed.seed_demo()
     first = _snapshot()
-    for model in (Listing, Membership, User, Coop, Label):
-        db.session.execute(model.__table__.delete())
-    db.session.execute(Category.__table__.update().values(parent_id=None))
-    db.session.execute(Category.__table__.delete())
-    db.session.commit()
-    assert seed.database_is_empty()
+    # A second, fresh database: the audit log and claims cannot be deleted to start over.
+    path = tmp_path / "second.db"
+    shutil.copyfile(sqlite_template, path)
+    other = create_app(settings_for(f"sqlite:///{path}", tmp_path / "second-instance"))
+    with other.app_context():
+        assert seed.database_is_empty()
+        seed.seed_demo()
+        second = _snapshot()
+        db.session.remove()
+        db.engine.dispose()
+    assert second == first
+
+
+def test_every_label_has_current_criteria_with_questions_guidance_and_evidence(app):
     seed.seed_demo()
-    db.session.expire_all()
-    assert _snapshot() == first
+    for label in db.session.scalars(select(Label)):
+        current = label.current_version
+        assert current is not None and current.number == 1, label.slug
+        assert current.status is CriteriaStatus.CURRENT and current.adopted_at is not None
+        assert len(current.criteria) >= 4, label.slug
+        assert all(c.question and c.guidance for c in current.criteria)
+        assert any(c.evidence_required for c in current.criteria), label.slug
+    fair_trade = db.session.scalar(select(Label).where(Label.slug == "fair-trade"))
+    keys = {c.key for c in fair_trade.current_version.criteria}
+    assert {"marginalised-producers", "labour-conditions", "environment", "awareness"} <= keys
+
+
+def test_the_demo_has_claims_in_every_state_across_several_coops(app):
+    report = seed.seed_demo()
+    claims = db.session.scalars(select(LabelClaim)).all()
+    assert report.claims == len(claims)
+    assert {claim.status for claim in claims} == set(ClaimStatus)
+    assert len({claim.coop_id for claim in claims}) >= 8
+    decided = [c for c in claims if c.status not in (ClaimStatus.DRAFT, ClaimStatus.SUBMITTED)]
+    assert all(c.reviews and c.decision_reason for c in decided)
+    assert all(c.answers for c in claims)
+    assert any(c.rereview_due_at for c in claims if c.status is ClaimStatus.APPROVED)
+
+
+def test_no_demo_reviewer_decides_a_claim_of_their_own_coop(app):
+    seed.seed_demo()
+    reviews = db.session.scalars(select(ClaimReview)).all()
+    assert {review.reviewer.email for review in reviews} == {
+        "reviewer@example.org",
+        "omar@example.org",
+    }
+    for review in reviews:
+        own = {m.coop_id for m in review.reviewer.memberships}
+        assert review.claim.coop_id not in own
+    approvals = [r for r in reviews if r.decision is ReviewDecision.APPROVE]
+    assert approvals and all(
+        r.criteria_version_id == r.claim.criteria_version_id for r in approvals
+    )
+
+
+def test_the_demo_shop_shows_verified_labels_on_many_listings_and_coops(app):
+    seed.seed_demo()
+    listings = db.session.scalars(select(Listing).where(Listing.status == ListingStatus.ACTIVE))
+    found = verified_labels.for_listings(listings)
+    with_own = {
+        item_id
+        for item_id, labels in found.items()
+        if any(lb.granted_to == "listing" for lb in labels)
+    }
+    assert len(with_own) >= 20
+    coops_with_label = [
+        c for c in db.session.scalars(select(Coop)) if verified_labels.for_coop(c.id)
+    ]
+    assert len(coops_with_label) >= 8
+    owners = {db.session.get(Listing, item_id).coop_id for item_id in with_own}
+    assert len(owners) >= 5
 
 
 def test_demo_users_can_log_in_with_the_printed_password(app):

@@ -11,6 +11,9 @@ import pytest
 from marketplace.extensions import db
 from marketplace.models import (
     ApiToken,
+    ClaimAnswer,
+    ClaimStatus,
+    LabelClaim,
     CoopInvite,
     ImportStatus,
     ListingImage,
@@ -19,6 +22,7 @@ from marketplace.models import (
     MemberRole,
 )
 from marketplace.models.base import utcnow
+from tests.claim_factories import make_label_with_criteria
 from tests.factories import make_coop, make_listing, make_member, make_user
 from tests.web.helpers import log_in
 
@@ -31,6 +35,7 @@ PUBLIC, ACCOUNT, COOP_MEMBER, COOP_ADMIN, FEDERATION, API_PUBLIC, API_TOKEN = (
     "api public",
     "api token",
 )
+REVIEWER, EVIDENCE = "reviewer", "evidence"
 
 ACCESS = {
     "shop.home": PUBLIC,
@@ -40,6 +45,7 @@ ACCESS = {
     "shop.categories": PUBLIC,
     "shop.category": PUBLIC,
     "shop.labels": PUBLIC,
+    "shop.label": PUBLIC,
     "shop.language": PUBLIC,
     "images.media": PUBLIC,
     "auth.login": PUBLIC,
@@ -76,6 +82,16 @@ ACCESS = {
     "dashboard.revoke_invite": COOP_ADMIN,
     "tokens.index": COOP_ADMIN,
     "tokens.revoke": COOP_ADMIN,
+    "claims.index": COOP_MEMBER,
+    "claims.claim": COOP_MEMBER,  # reading; saving is checked in tests/web/test_claim_pages.py
+    "claims.new": COOP_ADMIN,
+    "claims.remove_evidence": COOP_ADMIN,
+    "claims.renew": COOP_ADMIN,
+    "claims.withdraw": COOP_ADMIN,
+    "claims.evidence_file": EVIDENCE,
+    "review.queue": REVIEWER,
+    "review.claim": REVIEWER,
+    "review.revoke": REVIEWER,
     "admin.index": FEDERATION,
     "admin.coop": FEDERATION,
     "audit.federation_log": FEDERATION,
@@ -83,6 +99,7 @@ ACCESS = {
     "api-docs.openapi_json": API_PUBLIC,
     "api_reference.index": API_PUBLIC,
     "api_listings.public_listings": API_PUBLIC,
+    "api_labels.all_labels": API_PUBLIC,
     "api_listings.public_listing": API_PUBLIC,
     "api_coops.public_coops": API_PUBLIC,
     "api_coops.public_coop": API_PUBLIC,
@@ -113,6 +130,8 @@ ALLOWED = {
     COOP_MEMBER: {"member", "admin"},
     COOP_ADMIN: {"admin"},
     FEDERATION: {"federation_admin"},
+    REVIEWER: {"reviewer"},
+    EVIDENCE: {"member", "admin", "reviewer"},
     API_TOKEN: set(),  # no page session opens the API: it takes a co-op token
 }
 ROLES = [
@@ -165,7 +184,20 @@ def world(app):
     )
     invite = CoopInvite(coop_id=coop.id, token_hash="c" * 64, expires_at=utcnow())
     token = ApiToken(coop_id=coop.id, name="shop sync", token_hash="d" * 64, prefix="cm_dddd")
-    db.session.add_all([image, upload, invite, token])
+    label = make_label_with_criteria()
+    version = label.current_version
+    claim = LabelClaim(
+        label_id=label.id,
+        coop_id=coop.id,
+        listing_id=listing.id,
+        criteria_version_id=version.id,
+        status=ClaimStatus.SUBMITTED,
+        submitted_at=utcnow(),
+    )
+    db.session.add_all([image, upload, invite, token, claim])
+    db.session.flush()
+    answer = ClaimAnswer(claim_id=claim.id, criterion_id=version.criteria[0].id, answer="Yes.")
+    db.session.add(answer)
     db.session.commit()
     values = {
         "slug": coop.slug,
@@ -177,6 +209,10 @@ def world(app):
         "action": "publish",
         "token": "not-a-real-invitation",
         "filename": image.filename,
+        "claim_id": claim.id,
+        "label_slug": label.slug,
+        "answer_id": answer.id,
+        "criterion_id": version.criteria[0].id,
     }
     return people, values
 

@@ -9,7 +9,9 @@ from PIL import Image
 from werkzeug.datastructures import FileStorage
 
 from marketplace.models import ListingStatus, MemberRole
+from marketplace.services.claims import save_answers, start_claim
 from marketplace.services.images import add_images
+from tests.claim_factories import make_label_with_criteria
 from tests.factories import make_coop, make_listing, make_member, make_user
 from tests.web.helpers import log_in
 
@@ -25,6 +27,20 @@ def test_the_export_holds_profile_members_listings_and_their_csv(app):
     (image,) = add_images(rye, [FileStorage(photo, filename="rye.jpg", content_type="image/jpeg")])
     make_listing(coop=coop, title="Draft cake", sku="C-1", status=ListingStatus.DRAFT)
     make_listing(title="Someone else's bread", sku="X-1")
+    label = make_label_with_criteria()
+    claim = start_claim(coop, label, None, admin)
+    criterion = label.current_version.criteria[1]
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    save_answers(
+        claim,
+        {criterion.id: {"answer": "From our own garden.", "evidence_url": ""}},
+        admin,
+        {
+            criterion.id: FileStorage(
+                io.BytesIO(pdf), filename="sourcing.pdf", content_type="application/pdf"
+            )
+        },
+    )
     client = app.test_client()
     log_in(client, admin)
     response = client.get("/dashboard/bakery/export.zip")
@@ -45,6 +61,11 @@ def test_the_export_holds_profile_members_listings_and_their_csv(app):
     stored = with_picture["images"][0]["file"]
     assert stored == f"images/{image.filename}" and stored in names
     assert Image.open(io.BytesIO(archive.read(stored))).size == (64, 48)
+    (claim_record,) = json.loads(archive.read("label_claims.json"))
+    assert claim_record["label"] == claim.label.slug and claim_record["status"] == "draft"
+    with_file = [a for a in claim_record["answers"] if a["evidence_file"]]
+    assert with_file and with_file[0]["evidence_file"] in names
+    assert archive.read(with_file[0]["evidence_file"]).startswith(b"%PDF-")
     rows = list(csv.DictReader(io.StringIO(archive.read("listings.csv").decode("utf-8-sig"))))
     assert sorted(row["sku"] for row in rows) == ["C-1", "R-1"]
 

@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from ...authz import can
 from ...domain.permissions import Permission
-from ...services import accounts, catalog
+from ...services import accounts, catalog, label_catalog, labels
 from ..helpers import page_number, safe_next
 from . import bp
 from .forms import LanguageForm
@@ -15,9 +15,11 @@ from .forms import LanguageForm
 
 @bp.get("/")
 def home() -> str:
+    featured = catalog.featured_listings(limit=10)
     return render_template(
         "shop/home.html",
-        listings=catalog.featured_listings(limit=10),
+        listings=featured,
+        listing_labels=labels.for_listings(featured),
         labels=catalog.all_labels(),
         categories=catalog.root_categories(),
     )
@@ -31,7 +33,13 @@ def listing(listing_id: int) -> str:
         )
     except catalog.NotFound:
         abort(404)
-    return render_template("shop/listing.html", listing=item)
+    verified = labels.for_listing(item)
+    return render_template(
+        "shop/listing.html",
+        listing=item,
+        verified=verified,
+        why_verified=label_catalog.why_verified(verified),
+    )
 
 
 @bp.get("/coops/")
@@ -51,7 +59,13 @@ def coop(slug: str) -> str:
         abort(404)
     per_page = current_app.config["LISTINGS_PER_PAGE"]
     page = catalog.paginate(catalog.coop_listings(found), page_number(), per_page)
-    return render_template("shop/coop.html", coop=found, page=page)
+    return render_template(
+        "shop/coop.html",
+        coop=found,
+        page=page,
+        coop_labels=labels.for_coop(found.id),
+        listing_labels=labels.for_listings(page.items),
+    )
 
 
 @bp.get("/categories/")
@@ -72,12 +86,27 @@ def category(slug: str) -> str:
     sort = request.args.get("sort", "newest")
     per_page = current_app.config["LISTINGS_PER_PAGE"]
     page = catalog.paginate(catalog.category_listings(found, sort), page_number(), per_page)
-    return render_template("shop/category.html", category=found, page=page, sort=sort)
+    return render_template(
+        "shop/category.html",
+        category=found,
+        page=page,
+        sort=sort,
+        listing_labels=labels.for_listings(page.items),
+    )
 
 
-@bp.get("/labels/")
-def labels() -> str:
-    return render_template("shop/labels.html", labels=catalog.all_labels())
+@bp.get("/labels/", endpoint="labels")
+def label_index() -> str:
+    return render_template("shop/labels.html", labels=label_catalog.public_labels())
+
+
+@bp.get("/labels/<slug>")
+def label(slug: str) -> str:
+    try:
+        page = label_catalog.label_page(slug)
+    except label_catalog.LabelNotFound:
+        abort(404)
+    return render_template("shop/label.html", page=page)
 
 
 @bp.post("/language")
