@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ..extensions import db
 from ..models import AuditEntry, Coop, User
@@ -62,3 +62,19 @@ def actors(page: Pagination) -> dict[int, User]:
 def decode(entry: AuditEntry) -> tuple[dict[str, Any], dict[str, Any]]:
     """An entry's before and after values."""
     return json.loads(entry.before_json), json.loads(entry.after_json)
+
+
+def counts_by_subject(
+    subject_type: str, subject_ids: list[int], actions: list[str]
+) -> dict[int, int]:
+    """How many entries with one of `actions` each subject has (e.g. review rounds)."""
+    rows = db.session.execute(
+        select(AuditEntry.subject_id, func.count())
+        .where(
+            AuditEntry.subject_type == subject_type,
+            AuditEntry.subject_id.in_(subject_ids),
+            AuditEntry.action.in_(actions),
+        )
+        .group_by(AuditEntry.subject_id)
+    )
+    return dict(rows.tuples().all())

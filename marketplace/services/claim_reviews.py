@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from .. import mail
@@ -22,7 +22,6 @@ from ..domain.messages import N_
 from ..domain.permissions import Permission
 from ..extensions import db
 from ..models import (
-    AuditEntry,
     ClaimReview,
     ClaimStatus,
     Label,
@@ -311,16 +310,7 @@ def rounds_of(claim_ids: list[int]) -> dict[int, int]:
     """How many times each claim was sent to the board (submitted or renewed)."""
     if not claim_ids:
         return {}
-    rows = db.session.execute(
-        select(AuditEntry.subject_id, func.count())
-        .where(
-            AuditEntry.subject_type == "claim",
-            AuditEntry.subject_id.in_(claim_ids),
-            AuditEntry.action.in_(["claim.submitted", "claim.renewed"]),
-        )
-        .group_by(AuditEntry.subject_id)
-    )
-    return dict(rows.tuples().all())
+    return audit.counts_by_subject("claim", claim_ids, ["claim.submitted", "claim.renewed"])
 
 
 def _ensure_may_decide(claim: LabelClaim, reviewer: User) -> None:

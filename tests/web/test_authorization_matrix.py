@@ -6,6 +6,8 @@ be added without deciding who may use it.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from marketplace.extensions import db
@@ -13,13 +15,16 @@ from marketplace.models import (
     ApiToken,
     ClaimAnswer,
     ClaimStatus,
-    LabelClaim,
     CoopInvite,
+    CoopStatus,
     ImportStatus,
+    LabelClaim,
     ListingImage,
     ListingImport,
     ListingStatus,
     MemberRole,
+    Proposal,
+    ProposalKind,
 )
 from marketplace.models.base import utcnow
 from tests.claim_factories import make_label_with_criteria
@@ -35,7 +40,7 @@ PUBLIC, ACCOUNT, COOP_MEMBER, COOP_ADMIN, FEDERATION, API_PUBLIC, API_TOKEN = (
     "api public",
     "api token",
 )
-REVIEWER, EVIDENCE = "reviewer", "evidence"
+REVIEWER, EVIDENCE, PROPOSER = "reviewer", "evidence", "proposer"
 
 ACCESS = {
     "shop.home": PUBLIC,
@@ -92,6 +97,12 @@ ACCESS = {
     "review.queue": REVIEWER,
     "review.claim": REVIEWER,
     "review.revoke": REVIEWER,
+    "governance.index": ACCOUNT,
+    "governance.show": ACCOUNT,
+    "governance.vote": ACCOUNT,  # who votes for which co-op: tests/web/test_proposal_pages.py
+    "governance.new_criteria": PROPOSER,
+    "governance.new_fee_policy": PROPOSER,
+    "governance.new_admission": PROPOSER,
     "admin.index": FEDERATION,
     "admin.coop": FEDERATION,
     "audit.federation_log": FEDERATION,
@@ -131,6 +142,7 @@ ALLOWED = {
     COOP_ADMIN: {"admin"},
     FEDERATION: {"federation_admin"},
     REVIEWER: {"reviewer"},
+    PROPOSER: {"reviewer", "federation_admin"},
     EVIDENCE: {"member", "admin", "reviewer"},
     API_TOKEN: set(),  # no page session opens the API: it takes a co-op token
 }
@@ -198,6 +210,16 @@ def world(app):
     db.session.flush()
     answer = ClaimAnswer(claim_id=claim.id, criterion_id=version.criteria[0].id, answer="Yes.")
     db.session.add(answer)
+    applicant = make_coop(slug="hopeful", status=CoopStatus.APPLIED)
+    proposal = Proposal(
+        kind=ProposalKind.ADMISSION,
+        title="Admit Hopeful",
+        coop_id=applicant.id,
+        closes_at=utcnow() + timedelta(days=7),
+        quorum_percent=50,
+        majority_percent=50,
+    )
+    db.session.add(proposal)
     db.session.commit()
     values = {
         "slug": coop.slug,
@@ -211,6 +233,8 @@ def world(app):
         "filename": image.filename,
         "claim_id": claim.id,
         "label_slug": label.slug,
+        "coop_slug": applicant.slug,
+        "proposal_id": proposal.id,
         "answer_id": answer.id,
         "criterion_id": version.criteria[0].id,
     }
