@@ -33,7 +33,7 @@ run: $(VENV)/.installed translations
 
 test: $(VENV)/.installed-test translations
 	$(BIN)/ruff check .
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
