@@ -26,7 +26,7 @@ class AuditEntry(db.Model):
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
     #: what happened, e.g. "claim.approved", "coop.suspended", "vote.cast"
     action: Mapped[str] = mapped_column(String(60), index=True)
-    #: what it happened to, e.g. ("label_claim", 12)
+    #: what it happened to, e.g. ("claim", 12) or ("coop", 3)
     subject_type: Mapped[str] = mapped_column(String(40))
     subject_id: Mapped[int | None] = mapped_column(Integer)
     #: the co-op it concerns, so the co-op can read its own entries

@@ -135,7 +135,7 @@ def _apply_criteria(proposal: Proposal, outcome: Outcome, now: datetime) -> None
         claim.rereview_due_at = due
         audit.record(
             "claim.rereview_due",
-            "label_claim",
+            "claim",
             claim.id,
             coop_id=claim.coop_id,
             before={"rereview_due_at": None},

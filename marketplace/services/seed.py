@@ -366,7 +366,7 @@ def _record_history(claim: LabelClaim, spec: dict, by: User, reviewer: User | No
     def entry(action: str, at: datetime, actor: User | None, after: str, reason: str = "") -> None:
         audit.record(
             action,
-            "label_claim",
+            "claim",
             claim.id,
             actor=actor,
             coop_id=claim.coop_id,
