@@ -34,6 +34,7 @@ from ..models import (
 )
 from . import audit, demo_data
 from .accounts import hash_password
+from .seed_governance import seed_governance
 
 log = logging.getLogger(__name__)
 
@@ -261,6 +262,8 @@ def seed_demo(seed: int = DEMO_SEED) -> SeedReport:
     count = _seed_listings(rng, coops, categories)
     db.session.flush()
     claims = _seed_claims(coops)
+    chair = db.session.scalar(select(User).where(User.email == "admin@example.org"))
+    seed_governance(coops, chair, EPOCH)
     db.session.commit()
     log.info("seeded the demo federation (%d listings)", count)
     return SeedReport(

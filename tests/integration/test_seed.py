@@ -235,3 +235,18 @@ def test_demo_users_can_log_in_with_the_printed_password(app):
     report = seed.seed_demo()
     for person in report.users[:3]:
         assert authenticate(person.email, seed.DEMO_PASSWORD).email == person.email
+
+
+def test_the_demo_has_an_adopted_fee_policy_and_an_open_criteria_vote(app):
+    from marketplace.models import FeePolicy, Proposal, ProposalStatus, Vote
+    from marketplace.services.governance import current_fee_policy
+
+    seed.seed_demo()
+    seed.seed_demo()
+    proposals = {p.kind: p for p in db.session.scalars(select(Proposal))}
+    assert len(proposals) == 2
+    assert proposals["fee_policy"].status is ProposalStatus.PASSED
+    assert proposals["criteria"].status is ProposalStatus.OPEN
+    assert current_fee_policy().basis_points == 600
+    assert db.session.query(FeePolicy).count() == 1
+    assert db.session.query(Vote).count() == 14
