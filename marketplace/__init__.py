@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask
+from flask_babel import lazy_gettext
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config
@@ -37,6 +38,8 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     extensions.login_manager.init_app(app)
     extensions.login_manager.user_loader(load_user)
     extensions.login_manager.login_view = "auth.login"
+    extensions.login_manager.login_message = lazy_gettext("Please log in to see this page.")
+    extensions.login_manager.login_message_category = "info"
     extensions.login_manager.session_protection = "basic"
     i18n.init_app(app)
     register_blueprints(app)
