@@ -142,3 +142,9 @@ def set_language(user: User, language: str) -> None:
     """Remember the language the user chose."""
     user.locale = language
     db.session.commit()
+
+
+def end_sessions(user: User) -> None:
+    """Log the user out everywhere: a copied session cookie stops working too."""
+    user.session_token = new_session_token()
+    db.session.commit()

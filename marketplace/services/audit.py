@@ -78,3 +78,17 @@ def counts_by_subject(
         .group_by(AuditEntry.subject_id)
     )
     return dict(rows.tuples().all())
+
+
+def coops_ever_joined(user_id: int) -> set[int]:
+    """Co-ops the log shows the user in: joined, had a role changed, left or was removed."""
+    return set(
+        db.session.scalars(
+            select(AuditEntry.coop_id).where(
+                AuditEntry.subject_type == "user",
+                AuditEntry.subject_id == user_id,
+                AuditEntry.action.like("member.%"),
+                AuditEntry.coop_id.is_not(None),
+            )
+        )
+    )

@@ -74,10 +74,12 @@ class QueueEntry:
 
 
 def reviewer_coop_ids(reviewer: User) -> set[int]:
-    """The co-ops the reviewer belongs to, read from the database now."""
-    return set(
+    """The co-ops the reviewer belongs to now or ever belonged to (leaving a co-op, which
+    needs nobody's approval, must not open its claims to the reviewer)."""
+    current = set(
         db.session.scalars(select(Membership.coop_id).where(Membership.user_id == reviewer.id))
     )
+    return current | audit.coops_ever_joined(reviewer.id)
 
 
 def may_decide(claim: LabelClaim, reviewer: User) -> bool:

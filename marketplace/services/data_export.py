@@ -111,6 +111,11 @@ def _claim_record(claim: LabelClaim) -> dict[str, Any]:
     }
 
 
+def _cell(text: str) -> str:
+    """Keep spreadsheets from running a name as a formula (=, +, -, @ at the start)."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
 def _members_csv(coop: Coop) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
@@ -120,7 +125,7 @@ def _members_csv(coop: Coop) -> str:
     ):
         writer.writerow(
             [
-                membership.user.name,
+                _cell(membership.user.name),
                 membership.user.email,
                 str(membership.role),
                 membership.created_at.isoformat(),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter, Map
 
 from . import errors
 from .admin import bp as admin_bp
@@ -18,7 +19,28 @@ from .shop import bp as shop_bp
 from .tokens import bp as tokens_bp
 
 
+class BoundedIntConverter(IntegerConverter):
+    """`<int:...>` in every route stops at PostgreSQL's INTEGER, so a huge id is a 404."""
+
+    def __init__(
+        self,
+        url_map: Map,
+        fixed_digits: int = 0,
+        min: int | None = None,  # noqa: A002
+        max: int | None = None,
+        signed: bool = False,
+    ) -> None:  # noqa: A002
+        super().__init__(
+            url_map,
+            fixed_digits,
+            0 if min is None else min,
+            2**31 - 1 if max is None else max,
+            signed,
+        )
+
+
 def register_blueprints(app: Flask) -> None:
+    app.url_map.converters["int"] = BoundedIntConverter
     app.register_blueprint(shop_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(dashboard_bp)

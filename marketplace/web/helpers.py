@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import abort, request
 from flask_babel import gettext
@@ -15,15 +16,28 @@ from ..services import coops
 
 
 def safe_next(target: str | None) -> str | None:
-    """Only same-site paths: never redirect a visitor to another host."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return None
+    """Only same-site paths: never redirect a visitor to another host.
+
+    Browsers and URL parsers drop tabs and newlines and read backslashes as slashes,
+    so "/\t/evil.example" would become "//evil.example": refuse any such character.
+    """
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return None
+    if "\\" in target or any(ord(char) < 0x21 or ord(char) == 0x7F for char in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return None
+    return target
+
+
+#: the largest page number or id a URL may carry (PostgreSQL's INTEGER)
+MAX_ID = 2**31 - 1
 
 
 def page_number() -> int:
-    """The `page` query argument, at least 1."""
-    return max(request.args.get("page", 1, type=int) or 1, 1)
+    """The `page` query argument, between 1 and a sane maximum."""
+    return min(max(request.args.get("page", 1, type=int) or 1, 1), 100_000)
 
 
 def field_errors_to_form(form: Any, errors: list[FieldError]) -> None:

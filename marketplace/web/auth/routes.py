@@ -71,6 +71,8 @@ def login() -> object:
 @bp.post("/logout")
 def logout() -> object:
     if LogoutForm().validate_on_submit():
+        if current_user.is_authenticated:
+            accounts.end_sessions(current_user)
         logout_user()
         session.clear()
         flash(_("You are logged out."), "info")
@@ -79,6 +81,7 @@ def logout() -> object:
 
 @bp.route("/account", methods=["GET", "POST"])
 @login_required
+@limiter.limit(_login_limit, methods=["POST"])
 def account() -> object:
     form = ChangePasswordForm()
     if form.validate_on_submit():

@@ -235,7 +235,11 @@ def evidence_file(claim_id: int, answer_id: int) -> Response:
         found = claims.get_claim(claim_id)
     except claims.ClaimNotFound:
         abort(404)
-    if not (can(Permission.REVIEW_CLAIMS) or can(Permission.VIEW_COOP_DASHBOARD, found.coop)):
+    # Reviewers see evidence once a claim has been sent to the board, never a draft.
+    sent = str(found.status) != "draft"
+    if not (
+        (sent and can(Permission.REVIEW_CLAIMS)) or can(Permission.VIEW_COOP_DASHBOARD, found.coop)
+    ):
         ensure(Permission.VIEW_COOP_DASHBOARD, found.coop)
     answer = next((a for a in found.answers if a.id == answer_id), None)
     if answer is None or not evidence.is_stored_name(answer.evidence_file or ""):

@@ -14,7 +14,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from ...domain.money import CURRENCY_EXPONENTS
 
@@ -104,12 +104,12 @@ class InviteForm(FlaskForm):
 
 
 class RoleForm(FlaskForm):
-    user_id = IntegerField(validators=[DataRequired()])
+    user_id = IntegerField(validators=[DataRequired(), NumberRange(1, 2**31 - 1)])
     role = SelectField(choices=[SelectChoice("member"), SelectChoice("admin")])
 
 
 class MemberForm(FlaskForm):
-    user_id = IntegerField(validators=[DataRequired()])
+    user_id = IntegerField(validators=[DataRequired(), NumberRange(1, 2**31 - 1)])
 
 
 class ApplyForm(FlaskForm):

@@ -14,7 +14,7 @@ from ...i18n import enum_label
 from ...models import Coop, Listing
 from ...services import listings
 from ...services.catalog import category_choices
-from ..helpers import coop_or_404, field_errors_to_form, safe_next
+from ..helpers import MAX_ID, coop_or_404, field_errors_to_form, safe_next
 from . import bp
 from .forms import ActionForm, ListingForm
 
@@ -132,7 +132,7 @@ def _listing_or_404(coop: Coop, listing_id: int) -> Listing:
 
 def _version(form: object) -> int:
     raw = str(form.version.data or "")
-    if not raw.isdigit():
+    if not (raw.isascii() and raw.isdigit()) or int(raw) > MAX_ID:
         abort(400)
     return int(raw)
 

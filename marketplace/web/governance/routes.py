@@ -118,7 +118,10 @@ def new_criteria(label_slug: str) -> object:
     elif not form.validate():
         status = 400
     elif form.add_row.data:
-        form.criteria.append_entry()
+        if len(form.criteria.entries) < (form.criteria.max_entries or 30):
+            form.criteria.append_entry()
+        else:
+            flash(_("That is as many criteria as one version may have."), "error")
     else:
         try:
             proposal = governance.propose_criteria(
