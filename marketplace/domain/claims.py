@@ -15,6 +15,8 @@ class ClaimEvent(StrEnum):
     EXPIRE = "expire"  #: the approval ran out, or a re-review was not done in time
     REVOKE = "revoke"  #: the board withdraws an approval (or the co-op its own claim)
     RENEW = "renew"  #: the co-op sends an approved or expired claim for review again
+    #: renewing against newer criteria the claim does not answer yet: the co-op answers first
+    REOPEN = "reopen"
 
 
 #: (status, event) -> new status; everything else is refused
@@ -28,6 +30,8 @@ TRANSITIONS: dict[tuple[str, ClaimEvent], str] = {
     ("approved", ClaimEvent.REVOKE): "revoked",
     ("approved", ClaimEvent.RENEW): "submitted",
     ("expired", ClaimEvent.RENEW): "submitted",
+    ("approved", ClaimEvent.REOPEN): "changes_requested",
+    ("expired", ClaimEvent.REOPEN): "changes_requested",
     ("draft", ClaimEvent.REVOKE): "revoked",
     ("submitted", ClaimEvent.REVOKE): "revoked",
     ("changes_requested", ClaimEvent.REVOKE): "revoked",

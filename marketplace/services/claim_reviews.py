@@ -24,6 +24,7 @@ from ..extensions import db
 from ..models import (
     ClaimReview,
     ClaimStatus,
+    CriteriaStatus,
     Label,
     LabelClaim,
     MemberRole,
@@ -167,7 +168,11 @@ def _approve(claim: LabelClaim, reviewer: User, reason: str, now: datetime) -> s
     claim.decision_reason = reason
     claim.approved_at = now
     claim.expires_at = now + timedelta(days=int(current_app.config["CLAIM_APPROVAL_DAYS"]))
-    claim.rereview_due_at = None
+    # Checked against criteria that were replaced meanwhile: due for review again, as
+    # every claim of the older version is when new criteria are adopted.
+    outdated = claim.criteria_version.status is not CriteriaStatus.CURRENT
+    grace = timedelta(days=int(current_app.config["REREVIEW_GRACE_DAYS"]))
+    claim.rereview_due_at = now + grace if outdated else None
     claim.reminded_at = None
     return "claim.approved"
 

@@ -298,7 +298,7 @@ def renew(claim: LabelClaim, by: User, now: datetime | None = None) -> LabelClai
     """Send an approved or expired claim for review again, against the current criteria."""
     _ensure_may_claim(claim.coop, by)
     now = now or utcnow()
-    status = _next(claim, ClaimEvent.RENEW)
+    _next(claim, ClaimEvent.RENEW)  # refuses claims that cannot be renewed
     version = claim.label.current_version
     if version is None:
         raise ClaimRefused(N_("%(label)s has no criteria in force yet."), label=claim.label.name)
@@ -306,7 +306,9 @@ def renew(claim: LabelClaim, by: User, now: datetime | None = None) -> LabelClai
     if version.id != claim.criteria_version_id:
         _carry_over(claim, version.criteria)
         claim.criteria_version = version
-    claim.status = status
+    # Newer criteria the claim does not answer yet: back to the co-op, not to the board.
+    event = ClaimEvent.REOPEN if missing_items(claim) else ClaimEvent.RENEW
+    claim.status = _next(claim, event)
     claim.submitted_at = now
     claim.rereview_due_at = None
     claim.reminded_at = None

@@ -232,7 +232,9 @@ def _changed_meanwhile(steps: list[Step], versions: dict[str, int]) -> list[RowE
     return [
         RowError(step.line, "sku", message)
         for step in steps
-        if step.listing is not None and versions.get(step.sku) != step.listing.version
+        if (step.listing is not None and versions.get(step.sku) != step.listing.version)
+        # checked as an update, but the listing's sku is gone now: it would become a create
+        or (step.listing is None and step.sku in versions)
     ]
 
 

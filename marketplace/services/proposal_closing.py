@@ -38,9 +38,23 @@ from .governance import current_fee_policy, fee_policy_values
 log = logging.getLogger(__name__)
 
 
-def admitted_coop_ids() -> set[int]:
-    """The co-ops that may vote: those admitted right now."""
-    return set(db.session.scalars(select(Coop.id).where(Coop.status == CoopStatus.ADMITTED)))
+def admitted_coop_ids(at: datetime | None = None) -> set[int]:
+    """The co-ops that may vote: those admitted at `at` (the close), default now.
+
+    Closing is lazy (a page load or the CLI), so it may run after `closes_at`: co-ops
+    admitted later do not count, and one suspended after the close keeps its vote.
+    """
+    if at is None:
+        return set(db.session.scalars(select(Coop.id).where(Coop.status == CoopStatus.ADMITTED)))
+    suspended_later = (Coop.status == CoopStatus.SUSPENDED) & (Coop.decided_at > at)
+    return set(
+        db.session.scalars(
+            select(Coop.id).where(
+                Coop.admitted_at <= at,
+                (Coop.status == CoopStatus.ADMITTED) | suspended_later,
+            )
+        )
+    )
 
 
 def votes_of(proposal_id: int) -> dict[int, str]:
@@ -72,7 +86,7 @@ def _close(proposal_id: int, now: datetime) -> Proposal | None:
     # A co-op suspended during the vote is no longer eligible: its vote does not count.
     outcome = tally(
         votes_of(proposal_id),
-        admitted_coop_ids(),
+        admitted_coop_ids(at=proposal.closes_at),
         proposal.quorum_percent,
         proposal.majority_percent,
     )

@@ -319,7 +319,8 @@ def test_renewal_carries_answers_over_to_the_current_criteria(app):
         ],
     )
     claims.renew(claim, admin, now=T0 + timedelta(days=300))
-    assert claim.status is ClaimStatus.SUBMITTED
+    # "New?" is not answered yet: the claim goes back to the co-op, not to the board.
+    assert claim.status is ClaimStatus.CHANGES_REQUESTED
     assert claim.criteria_version.number == 2
     assert claim.submitted_at == T0 + timedelta(days=300)
     assert [(a.criterion.key, a.answer) for a in claim.answers] == [("sourcing", "Yes: sourcing.")]

@@ -185,6 +185,8 @@ def test_a_coop_suspended_during_the_vote_loses_its_vote(app):
         governance.cast_vote(proposal, coop, choice, admin, NOW)
     for coop, _admin in voters[1:]:
         admission.decide(coop, "suspend", "Unpaid dues.", make_proposer())
+        coop.decided_at = NOW + timedelta(days=1)  # decide() stamps the real clock
+    db.session.commit()
     [closed] = close_due(AFTER_CLOSE)
     outcome = json.loads(closed.outcome_json)
     assert (outcome["yes"], outcome["no"], outcome["eligible"]) == (1, 0, 1)

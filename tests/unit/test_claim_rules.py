@@ -40,6 +40,8 @@ EXPECTED = {
     ("approved", "revoke"): "revoked",
     ("approved", "renew"): "submitted",
     ("expired", "renew"): "submitted",
+    ("approved", "reopen"): "changes_requested",
+    ("expired", "reopen"): "changes_requested",
 }
 PAIRS = [(status, event) for status in STATUSES for event in ClaimEvent]
 
