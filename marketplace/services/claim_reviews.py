@@ -160,7 +160,12 @@ def review(
 
 
 def _approve(claim: LabelClaim, reviewer: User, reason: str, now: datetime) -> str:
-    approvers = approvers_this_round(claim)
+    # An earlier approver who has since joined the claiming co-op is no longer independent.
+    approvers = {
+        user.id
+        for user in db.session.scalars(select(User).where(User.id.in_(approvers_this_round(claim))))
+        if may_review(reviewer_coop_ids(user), claim.coop_id)
+    }
     required = int(current_app.config["CLAIM_APPROVALS_REQUIRED"])
     if not approvals_complete(len(approvers | {reviewer.id}), required):
         return "claim.approval_recorded"

@@ -303,8 +303,9 @@ def renew(claim: LabelClaim, by: User, now: datetime | None = None) -> LabelClai
     if version is None:
         raise ClaimRefused(N_("%(label)s has no criteria in force yet."), label=claim.label.name)
     before = _facts(claim)
+    dropped: list[str] = []
     if version.id != claim.criteria_version_id:
-        _carry_over(claim, version.criteria)
+        dropped = _carry_over(claim, version.criteria)
         claim.criteria_version = version
     # Newer criteria the claim does not answer yet: back to the co-op, not to the board.
     event = ClaimEvent.REOPEN if missing_items(claim) else ClaimEvent.RENEW
@@ -322,12 +323,15 @@ def renew(claim: LabelClaim, by: User, now: datetime | None = None) -> LabelClai
         after=_facts(claim),
     )
     _commit()
+    evidence.delete_unused(dropped)
     log.info("claim %s renewed by user %s", claim.id, by.id)
     return claim
 
 
-def _carry_over(claim: LabelClaim, criteria: list[Criterion]) -> None:
-    """Keep the answers whose criterion key still exists; drop the rest."""
+def _carry_over(claim: LabelClaim, criteria: list[Criterion]) -> list[str]:
+    """Keep the answers whose criterion key still exists; drop the rest.
+
+    Returns the evidence files of the dropped answers, to delete after the commit."""
     by_key = {answer.criterion.key: answer for answer in claim.answers}
     kept: list[ClaimAnswer] = []
     for criterion in criteria:
@@ -345,9 +349,15 @@ def _carry_over(claim: LabelClaim, criteria: list[Criterion]) -> None:
                 evidence_size=old.evidence_size,
             )
         )
+    dropped = [
+        answer.evidence_file
+        for answer in claim.answers
+        if answer.evidence_file and answer.criterion.key not in {c.key for c in criteria}
+    ]
     claim.answers.clear()
     db.session.flush()
     claim.answers.extend(kept)
+    return dropped
 
 
 def _submit(claim: LabelClaim, by: User, now: datetime) -> None:

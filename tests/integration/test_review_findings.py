@@ -107,3 +107,51 @@ def test_an_import_row_checked_as_an_update_never_becomes_a_create(shop):  # noq
         select(func.count()).select_from(Listing).where(Listing.coop_id == coop.id)
     )
     assert job.status is not ImportStatus.DONE and count == 1
+
+
+def test_an_approver_who_later_joins_the_claiming_coop_no_longer_counts(app):
+    from tests.claim_factories import make_label_with_criteria
+
+    app.config["CLAIM_APPROVALS_REQUIRED"] = 2
+    label = make_label_with_criteria()
+    coop, admin = make_coop_admin()
+    claim = claims.start_claim(coop, label, None, admin)
+    claims.save_answers(claim, full_answers(label), admin, submit=True)
+    first, second, third = make_reviewer(), make_reviewer(), make_reviewer()
+    claim_reviews.review(claim, first, "approve", "Fine.")
+    make_member(first, coop, MemberRole.MEMBER)
+    claim_reviews.review(claim, second, "approve", "Fine too.")
+    assert claim.status is ClaimStatus.SUBMITTED
+    claim_reviews.review(claim, third, "approve", "Agreed.")
+    assert claim.status is ClaimStatus.APPROVED
+
+
+def test_renewal_deletes_the_evidence_files_of_dropped_answers(app):
+    from pathlib import Path
+
+    from tests.claim_factories import PDF, T0, Upload, make_label_with_criteria
+
+    label = make_label_with_criteria()
+    coop, admin = make_coop_admin()
+    claim = claims.start_claim(coop, label, None, admin)
+    wages = next(c for c in label.current_version.criteria if c.key == "wages")
+    claims.save_answers(
+        claim,
+        full_answers(label),
+        admin,
+        {wages.id: Upload(PDF, "payroll.pdf", "application/pdf")},
+        submit=True,
+    )
+    stored = (
+        Path(app.instance_path)
+        / "evidence"
+        / next(a.evidence_file for a in claim.answers if a.criterion_id == wages.id)
+    )
+    assert stored.is_file()
+    claim_reviews.review(claim, make_reviewer(), "approve", "Fine.", now=T0)
+    make_label_with_criteria(
+        label=label, number=2, criteria=[("sourcing", "Where do materials come from?", True)]
+    )
+    claims.renew(claim, admin, now=T0 + timedelta(days=300))
+    assert [a.criterion.key for a in claim.answers] == ["sourcing"]
+    assert not stored.exists()
