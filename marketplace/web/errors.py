@@ -48,7 +48,7 @@ def init_app(app: Flask) -> None:
         if code == 413:
             from flask import current_app
 
-            limit = f"{current_app.config['MAX_CONTENT_LENGTH'] / 2**20:g}"
+            limit = current_app.config["MAX_CONTENT_LENGTH"] // 2**20
             return _page(
                 413,
                 _("That upload is too large"),

@@ -106,3 +106,34 @@ def test_reviewers_cannot_read_the_evidence_of_a_draft(app):
     client = app.test_client()
     log_in(client, make_user(is_reviewer=True))
     assert client.get(f"/claims/{claim.id}/evidence/1").status_code == 403
+
+
+def test_renewing_against_new_criteria_tells_the_coop_to_answer_them(app):
+    from datetime import timedelta
+
+    from marketplace.models.base import utcnow
+
+    label = make_label_with_criteria()
+    coop = make_coop()
+    admin = make_user()
+    make_member(admin, coop, MemberRole.ADMIN)
+    claim = claims.start_claim(coop, label, None, admin)
+    claims.save_answers(claim, full_answers(label), admin, submit=True)
+    claim_reviews.review(
+        claim, make_user(is_reviewer=True), "approve", "Fine.", now=utcnow() - timedelta(days=1)
+    )
+    make_label_with_criteria(
+        label=label, number=2, criteria=[("brand-new", "New question?", False)]
+    )
+    client = app.test_client()
+    log_in(client, admin)
+    page = client.post(f"/dashboard/{coop.slug}/claims/{claim.id}/renew", follow_redirects=True)
+    assert "answer the new questions" in page.get_data(as_text=True)
+    db.session.refresh(claim)
+    assert claim.status is ClaimStatus.CHANGES_REQUESTED
+
+
+def test_the_too_large_page_names_the_limit_in_whole_megabytes(client):
+    response = client.post("/login", data={"blob": "x" * (17 * 2**20)})
+    assert response.status_code == 413
+    assert "at most 16 MB" in response.get_data(as_text=True)

@@ -23,7 +23,7 @@ from wtforms import SelectChoice
 from ...authz import can, ensure
 from ...domain.messages import FieldError
 from ...domain.permissions import Permission
-from ...models import Coop, LabelClaim, LabelScope
+from ...models import ClaimStatus, Coop, LabelClaim, LabelScope
 from ...services import claim_reviews, claims, evidence
 from ..helpers import coop_or_404
 from . import bp
@@ -210,7 +210,12 @@ def renew(slug: str, claim_id: int) -> Response:
         except claims.ClaimProblem as problem:
             flash_problem(problem)
         else:
-            flash(_("Claim sent to the review board again."), "success")
+            if found.status is ClaimStatus.CHANGES_REQUESTED:
+                flash(
+                    _("The criteria have changed: answer the new questions, then submit."), "info"
+                )
+            else:
+                flash(_("Claim sent to the review board again."), "success")
     return redirect(url_for("claims.claim", slug=slug, claim_id=claim_id))
 
 
