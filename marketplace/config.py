@@ -49,6 +49,11 @@ SETTINGS: dict[str, tuple[str, str]] = {
         "`rq` when `REDIS_URL` is set, else `thread`",
         "`thread` (after commit, in the web process), `rq` or `inline` (at once)",
     ),
+    "SEARCH_BACKEND": (
+        "`whoosh`",
+        "`whoosh` (index folder under the instance) or `postgres` (PostgreSQL full-text search)",
+    ),
+    "SEARCH_INDEX_DIR": ("`instance/search`", "where the Whoosh index lives"),
 }
 
 
@@ -130,6 +135,9 @@ def from_environment() -> dict[str, object]:
         "VOTE_MAJORITY_PERCENT": _int("VOTE_MAJORITY_PERCENT", 50),
         "REDIS_URL": _env("REDIS_URL"),
         "JOBS_BACKEND": _env("JOBS_BACKEND", "rq" if _env("REDIS_URL") else "thread"),
+        "SEARCH_BACKEND": _env("SEARCH_BACKEND", "whoosh"),
+        # None: `search` inside the app's instance folder (tests give each app its own)
+        "SEARCH_INDEX_DIR": _env("SEARCH_INDEX_DIR"),
     }
 
 

@@ -8,6 +8,7 @@ from .governance import FeePolicy, Proposal, ProposalKind, ProposalStatus, Vote,
 from .jobs import ImportStatus, ListingImport
 from .label import CriteriaStatus, CriteriaVersion, Criterion, Label, LabelScope
 from .listing import Condition, Listing, ListingImage, ListingKind, ListingStatus
+from .search import IndexTarget, SearchOutbox, SearchState
 from .user import User
 
 __all__ = [
@@ -30,6 +31,9 @@ __all__ = [
     "ApiToken",
     "CoopInvite",
     "ImportStatus",
+    "IndexTarget",
+    "SearchOutbox",
+    "SearchState",
     "ListingImport",
     "Category",
     "Condition",
