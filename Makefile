@@ -8,7 +8,7 @@ FLASK := $(BIN)/flask --app wsgi
 # PostgreSQL test runs: skipped with a reason when no server answers here.
 export TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 
-.PHONY: run test lint translations extract-messages bench clean
+.PHONY: run test lint translations extract-messages bench bench-search clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -49,5 +49,16 @@ extract-messages: $(VENV)/.installed
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache test-artifacts
 
+# Benchmarks: the CSV import, then search (issue 5). The search run takes several minutes
+# (SEARCH_BENCH_SIZES=100000,1000000 adds the million); its figures also go to a JSON file.
+SEARCH_BENCH_SIZES ?= 100000
+SEARCH_BENCH_OUT ?= test-artifacts/bench-search.json
+
 bench: $(VENV)/.installed-test
 	$(BIN)/python bench/import_listings.py
+	$(MAKE) bench-search
+
+bench-search: $(VENV)/.installed-test
+	@command -v wrk >/dev/null || echo "wrk is not installed (apt-get install wrk): requests/s use Python load"
+	mkdir -p $(dir $(SEARCH_BENCH_OUT))
+	$(BIN)/python bench/search.py --sizes $(SEARCH_BENCH_SIZES) --out $(SEARCH_BENCH_OUT)
