@@ -53,6 +53,7 @@ def init_app(app: Flask) -> None:
     from ..extensions import csrf
     from . import coops, docs, labels, listings  # noqa: F401  (routes register on the blueprints)
     from .base import BEARER_AUTH, coop_bp, coops_bp, labels_bp, listings_bp
+    from .search import search_bp
 
     for key, value in API_SETTINGS.items():
         app.config.setdefault(key, value)
@@ -66,7 +67,7 @@ def init_app(app: Flask) -> None:
             "dashboard under API tokens, or with `flask coop token SLUG`.",
         },
     )
-    for blueprint in (listings_bp, coops_bp, labels_bp, coop_bp):
+    for blueprint in (listings_bp, search_bp, coops_bp, labels_bp, coop_bp):
         api.register_blueprint(blueprint)
         csrf.exempt(blueprint)
     app.register_blueprint(docs.bp)

@@ -79,7 +79,7 @@ class ErrorSchema(OutputSchema):
             "Stable error code: bad_request, invalid_json, unauthorized, invalid_token, "
             "forbidden, coop_suspended, coop_not_admitted, not_found, method_not_allowed, "
             "version_conflict, invalid_transition, payload_too_large, unsupported_media_type, "
-            "validation_failed, rate_limited, server_error"
+            "validation_failed, rate_limited, server_error, search_unavailable"
         ),
     )
     message = fields.String(required=True, **_described("What went wrong, for people"))

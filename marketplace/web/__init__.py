@@ -15,6 +15,7 @@ from .dashboard import bp as dashboard_bp
 from .governance import bp as governance_bp
 from .images import bp as images_bp
 from .review import bp as review_bp
+from .search import bp as search_bp
 from .shop import bp as shop_bp
 from .tokens import bp as tokens_bp
 
@@ -42,6 +43,7 @@ class BoundedIntConverter(IntegerConverter):
 def register_blueprints(app: Flask) -> None:
     app.url_map.converters["int"] = BoundedIntConverter
     app.register_blueprint(shop_bp)
+    app.register_blueprint(search_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(dashboard_bp)
     app.register_blueprint(admin_bp)
