@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, request, session
+from typing import Any
+
+from flask import Flask, current_app, g, request, session
 from flask_babel import (
     format_currency,
     format_date,
     format_datetime,
     format_decimal,
     get_locale,
+    get_translations,
     lazy_gettext,
 )
 from flask_login import current_user
@@ -73,8 +76,29 @@ def enum_label(value: object) -> str:
     return str(ENUM_LABELS.get(str(value), str(value)))
 
 
+def _translations() -> Any:
+    """This request's catalog, looked up once: templates translate a hundred strings a page.
+
+    Kept with the locale it is for, so `flask_babel.force_locale` still switches it.
+    """
+    state = g.get("_flask_babel")
+    locale = getattr(state, "babel_locale", None)
+    cached = g.get("_translations")
+    if cached is None or locale is None or cached[0] is not locale:
+        translations = get_translations()
+        cached = g._translations = (g._flask_babel.babel_locale, translations)
+    return cached[1]
+
+
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=lambda s: _translations().ugettext(s),
+        ngettext=lambda s, p, n: _translations().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: _translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
+    )
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["percent"] = percent
     app.jinja_env.filters["enum_label"] = enum_label
