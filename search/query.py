@@ -22,6 +22,8 @@ MAX_WORD_CHARS = 64
 MIN_PREFIX = 2
 
 _WORD = re.compile(r"\w+", re.UNICODE)
+#: Lucene-style boosts and fuzziness ("coffee^3", "bike~2"): the word is meant, not the number
+_SUFFIX = re.compile(r"[\^~]\d*(?:\.\d+)?$")
 _OPERATORS = {"and", "or", "not"}
 
 
@@ -86,6 +88,14 @@ def parse(raw: str) -> ParsedQuery:
         if index % 2 == 1:
             words = tuple(w.casefold()[:MAX_WORD_CHARS] for w in _WORD.findall(segment))[:budget]
             budget -= len(words)
+            if segments[index - 1].endswith("-"):
+                # -"fair trade": an excluded phrase. Excluding its words one by one would
+                # exclude far more than meant, so one word is excluded, a phrase ignored.
+                if len(words) == 1:
+                    excluded.append(words[0])
+                elif words:
+                    ignored = True
+                continue
             if len(words) > 1:
                 phrases.append(words)
             elif words:
@@ -99,11 +109,13 @@ def parse(raw: str) -> ParsedQuery:
             kind, value = word
             if budget <= 0:
                 break
-            budget -= 1
+            # "a-b-c" is three words: each counts against the budget
+            split = value.split(" ")[:budget]
+            budget -= len(split)
             if kind == "term":
-                terms.extend(value.split(" "))
+                terms.extend(split)
             elif kind == "exclude":
-                excluded.append(value)
+                excluded.extend(split)
             else:
                 prefixes.append(value)
     if budget <= 0 and len(_WORD.findall(text)) > MAX_WORDS:
@@ -125,13 +137,16 @@ def _token(token: str) -> tuple[str, str] | None:
         return None
     if token.lower() in _OPERATORS:
         return None
+    token = _SUFFIX.sub("", token)
     negative = token.startswith("-") and len(token) > 1
     prefix = token.endswith("*")
     words = [w.casefold()[:MAX_WORD_CHARS] for w in _WORD.findall(token)]
     if not words:
         return None
     if negative:
-        return ("exclude", words[0])
+        # "-t-shirt": exclude "shirt", not the lone letter the index never holds
+        meaningful = [w for w in words if len(w) > 1] or words
+        return ("exclude", " ".join(meaningful))
     if prefix and len(words) == 1 and len(words[0]) >= MIN_PREFIX:
         return ("prefix", words[0])
     # "e-bike", "t-shirt": the index splits these into words, so does the query; the
