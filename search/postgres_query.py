@@ -481,33 +481,6 @@ def corrected_text(typed: str, replacements: dict[str, str]) -> str:
     return typed
 
 
-def allowed_distance(word: str) -> int:
-    """Edits a typo of this word may have: none up to 3 letters, 1 up to 7, then 2."""
-    if len(word) <= 3:
-        return 0
-    return 1 if len(word) <= 7 else 2
-
-
-def distance(a: str, b: str, limit: int) -> int:
-    """Optimal string alignment distance (a swap of neighbours is one edit), capped at limit+1."""
-    if abs(len(a) - len(b)) > limit:
-        return limit + 1
-    before: list[int] = []
-    previous = list(range(len(b) + 1))
-    for i in range(1, len(a) + 1):
-        current = [i] + [0] * len(b)
-        for j in range(1, len(b) + 1):
-            cost = 0 if a[i - 1] == b[j - 1] else 1
-            value = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
-            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
-                value = min(value, before[j - 2] + 1)
-            current[j] = value
-        if min(current) > limit:
-            return limit + 1
-        before, previous = previous, current
-    return min(previous[-1], limit + 1)
-
-
 def swaps(word: str) -> list[str]:
     """The word with two neighbouring letters swapped: typos trigrams see poorly."""
     return [word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(len(word) - 1)]

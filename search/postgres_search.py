@@ -21,6 +21,7 @@ from sqlalchemy import Connection, text
 
 from search import postgres_query as pq
 from search.backend import FACETS, MAX_PAGE, MAX_PER_PAGE, Hit, SearchQuery, SearchResult
+from search.fuzzy import allowed_distance, closest, distance
 from search.postgres_schema import CONFIGS, DOCUMENTS, GENERATION, STOPWORD_CONFIGS, WORDS
 from search.query import ParsedQuery, clean
 
@@ -98,7 +99,7 @@ class Search:
         fuzzable = [
             w for w in parsed.terms if self.words.known(w) and not self.words.is_stopword(w)
         ]
-        fuzzable = [w for w in fuzzable if pq.allowed_distance(w)]
+        fuzzable = [w for w in fuzzable if allowed_distance(w)]
         if result.total >= FEW_RESULTS or not fuzzable:
             return result
         typed = clean(self.query.text)
@@ -189,7 +190,7 @@ class Search:
         parts = []
         params: dict[str, object] = {"limit": TRIGRAM_CANDIDATES}
         for i, word in enumerate(words):
-            k = pq.allowed_distance(word)
+            k = allowed_distance(word)
             params.update({f"w{i}": word, f"s{i}": pq.swaps(word)})
             params.update({f"lo{i}": len(word) - k, f"hi{i}": len(word) + k})
             parts.append(
@@ -204,12 +205,14 @@ class Search:
             word = words[row.i]
             if row.word == word or row.documents <= 0:
                 continue
-            edits = pq.distance(word, row.word, pq.allowed_distance(word))
-            if edits <= pq.allowed_distance(word):
+            edits = distance(word, row.word, allowed_distance(word))
+            if edits <= allowed_distance(word):
                 near[word][row.word] = (edits, int(row.documents))
         return {
-            w: sorted(
-                ((c, d, n) for c, (d, n) in found.items()), key=lambda x: (x[1], -x[2], x[0])
+            w: closest(
+                sorted(
+                    ((c, d, n) for c, (d, n) in found.items()), key=lambda x: (x[1], -x[2], x[0])
+                )
             )[:MAX_CORRECTIONS]
             for w, found in near.items()
         }

@@ -1,0 +1,51 @@
+"""The typo rule both engines share: how far a misspelt word may be from what was meant.
+
+A query word found nowhere in the index is replaced by vocabulary words close to it:
+none for words of up to 3 letters (too many neighbours), 1 edit for 4 or 5 letters,
+2 edits from 6 letters ("bycicle" -> "bicycle"). Only the closest words are used, so a
+one-edit neighbour wins over two-edit ones. An edit is an inserted, deleted or changed
+letter, or two neighbouring letters swapped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TypeVar
+
+Candidate = TypeVar("Candidate", bound=tuple)
+
+
+def allowed_distance(word: str) -> int:
+    """Edits a typo of this word may have: none up to 3 letters, 1 for 4-5, then 2."""
+    if len(word) <= 3:
+        return 0
+    return 1 if len(word) <= 5 else 2
+
+
+def closest(candidates: Iterable[Candidate]) -> list[Candidate]:
+    """The candidates (word, edits, ...) at the smallest distance found, in the given order."""
+    items = list(candidates)
+    if not items:
+        return []
+    best = min(item[1] for item in items)
+    return [item for item in items if item[1] == best]
+
+
+def distance(a: str, b: str, limit: int) -> int:
+    """Optimal string alignment distance (a swap of neighbours is one edit), capped at limit+1."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    before: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        current = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            value = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                value = min(value, before[j - 2] + 1)
+            current[j] = value
+        if min(current) > limit:
+            return limit + 1
+        before, previous = previous, current
+    return min(previous[-1], limit + 1)
