@@ -4,7 +4,8 @@ A query word found nowhere in the index is replaced by vocabulary words close to
 none for words of up to 3 letters (too many neighbours), 1 edit for 4 or 5 letters,
 2 edits from 6 letters ("bycicle" -> "bicycle"). Only the closest words are used, so a
 one-edit neighbour wins over two-edit ones. An edit is an inserted, deleted or changed
-letter, or two neighbouring letters swapped.
+letter, or two neighbouring letters swapped. Up to `FREE_ENDING` letters at the end of the
+vocabulary word cost nothing: a misspelt "bycicle" finds "bicycles" as the index wrote it.
 """
 
 from __future__ import annotations
@@ -13,6 +14,9 @@ from collections.abc import Iterable
 from typing import TypeVar
 
 Candidate = TypeVar("Candidate", bound=tuple)
+
+#: inflection letters at the end of a vocabulary word that a typo's distance ignores
+FREE_ENDING = 2
 
 
 def allowed_distance(word: str) -> int:
@@ -49,3 +53,12 @@ def distance(a: str, b: str, limit: int) -> int:
             return limit + 1
         before, previous = previous, current
     return min(previous[-1], limit + 1)
+
+
+def typo_distance(word: str, term: str, limit: int) -> int:
+    """`distance`, where the term may end in up to FREE_ENDING extra letters at no cost."""
+    best = distance(word, term, limit)
+    for cut in range(1, FREE_ENDING + 1):
+        if len(term) - cut >= max(4, len(word) - 2):
+            best = min(best, distance(word, term[: len(term) - cut], limit))
+    return best

@@ -21,7 +21,7 @@ from sqlalchemy import Connection, text
 
 from search import postgres_query as pq
 from search.backend import FACETS, MAX_PAGE, MAX_PER_PAGE, Hit, SearchQuery, SearchResult
-from search.fuzzy import allowed_distance, closest, distance
+from search.fuzzy import FREE_ENDING, allowed_distance, closest, typo_distance
 from search.postgres_schema import CONFIGS, DOCUMENTS, GENERATION, STOPWORD_CONFIGS, WORDS
 from search.query import ParsedQuery, clean
 
@@ -192,7 +192,7 @@ class Search:
         for i, word in enumerate(words):
             k = allowed_distance(word)
             params.update({f"w{i}": word, f"s{i}": pq.swaps(word)})
-            params.update({f"lo{i}": len(word) - k, f"hi{i}": len(word) + k})
+            params.update({f"lo{i}": len(word) - k, f"hi{i}": len(word) + k + FREE_ENDING})
             parts.append(
                 f"(SELECT {i} AS i, word, documents FROM {WORDS} WHERE word % :w{i}"
                 f" AND length(word) BETWEEN :lo{i} AND :hi{i}"
@@ -205,7 +205,7 @@ class Search:
             word = words[row.i]
             if row.word == word or row.documents <= 0:
                 continue
-            edits = distance(word, row.word, allowed_distance(word))
+            edits = typo_distance(word, row.word, allowed_distance(word))
             if edits <= allowed_distance(word):
                 near[word][row.word] = (edits, int(row.documents))
         return {

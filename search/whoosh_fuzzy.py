@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from search.fuzzy import FREE_ENDING
+
 _BUCKETS = 32
 
 
@@ -55,15 +57,18 @@ class Vocabulary:
         return found
 
     def _search(self, word: str, limit: int) -> list[tuple[str, int]]:
-        close = np.abs(self.lengths - len(word)) <= limit
+        # A term may also carry up to FREE_ENDING letters of inflection past the typo
+        # ("bycicle" -> "bicycles"): those letters cost nothing.
+        extra = self.lengths - len(word)
+        close = (extra >= -limit) & (extra <= limit + FREE_ENDING)
         rows = np.nonzero(close)[0]
         if rows.size:
             spread = np.abs(self.histograms[rows] - _histogram(word)).sum(axis=1)
-            rows = rows[spread <= 2 * limit]
+            rows = rows[spread <= 2 * limit + FREE_ENDING]
         if not rows.size:
             return []
         width = int(self.lengths[rows].max())
-        found = distances(word, self.letters[rows, :width], self.lengths[rows])
+        found = distances(word, self.letters[rows, :width], self.lengths[rows], FREE_ENDING)
         return [
             (self.terms[row], int(d))
             for row, d in zip(rows.tolist(), found.tolist(), strict=True)
@@ -71,7 +76,9 @@ class Vocabulary:
         ]
 
 
-def distances(word: str, letters: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+def distances(
+    word: str, letters: np.ndarray, lengths: np.ndarray, free_ending: int = 0
+) -> np.ndarray:
     """Optimal string alignment distance from the word to many terms at once.
 
     One dynamic-programming row per letter of the word, computed for every term together;
@@ -97,4 +104,11 @@ def distances(word: str, letters: np.ndarray, lengths: np.ndarray) -> np.ndarray
         current[:, 1:] = best
         current = np.minimum.accumulate(current - steps, axis=1) + steps
         before, previous = previous, current
-    return previous[np.arange(count), lengths]
+    rows = np.arange(count)
+    found = previous[rows, lengths]
+    for cut in range(1, free_ending + 1):
+        # The distance to the term without its last `cut` letters (never shorter than 4).
+        usable = lengths - cut >= max(4, len(word) - 2)
+        cut_distance = previous[rows, np.maximum(lengths - cut, 0)]
+        found = np.where(usable, np.minimum(found, cut_distance), found)
+    return found

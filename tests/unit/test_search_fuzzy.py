@@ -2,7 +2,7 @@
 
 import pytest
 
-from search.fuzzy import allowed_distance, closest, distance
+from search.fuzzy import allowed_distance, closest, distance, typo_distance
 
 
 @pytest.mark.parametrize(
@@ -33,3 +33,31 @@ def test_only_the_closest_candidates_are_kept_in_order():
     candidates = [("cartoon", 1, 5), ("carton", 2, 9), ("cartons", 1, 2)]
     assert closest(candidates) == [("cartoon", 1, 5), ("cartons", 1, 2)]
     assert closest([]) == []
+
+
+@pytest.mark.parametrize(
+    ("word", "term", "expected"),
+    [
+        ("bycicle", "bicycles", 2),  # the plural's "s" is free
+        ("cofee", "coffees", 1),
+        ("bike", "bikes", 0),
+        ("bike", "bikers", 0),
+        ("bike", "bikeshed", 2),  # two letters free, two more deleted
+        ("fahrad", "fahrrades", 1),
+    ],
+)
+def test_a_typo_distance_ignores_up_to_two_letters_of_inflection(word, term, expected):
+    assert typo_distance(word, term, 2) == expected
+
+
+def test_the_numpy_distances_agree_with_the_typo_distance():
+    from search.whoosh_fuzzy import Vocabulary
+
+    terms = ["bicycles", "bicycle", "tricycles", "coffees", "bikeshed", "fahrrades"]
+    vocabulary = Vocabulary(terms)
+    for word in ["bycicle", "cofee", "bike", "fahrad", "bicycel"]:
+        near = dict(vocabulary.near(word, 2))
+        for term in terms:
+            expected = typo_distance(word, term, 2)
+            if expected <= 2 and term != word:
+                assert near.get(term) == expected, (word, term)
