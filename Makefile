@@ -29,6 +29,7 @@ translations: $(VENV)/.installed
 run: $(VENV)/.installed translations
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo --if-empty
+	$(FLASK) search sync
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 test: $(VENV)/.installed-test translations

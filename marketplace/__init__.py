@@ -26,6 +26,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
 
     from . import cli, extensions, i18n, models  # noqa: F401  (models register tables)
     from .models.base import render_migration_type
+    from .services import search_index
     from .services.accounts import load_user
     from .web import register_blueprints
 
@@ -46,6 +47,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     from .api import init_app as init_api
 
     init_api(app)
+    search_index.init_app(app)
     cli.init_app(app)
     return app
 

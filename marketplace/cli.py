@@ -1,6 +1,10 @@
-"""Commands: `flask seed-demo`, `flask create-admin EMAIL`, `flask coop token SLUG`."""
+"""Commands: `flask seed-demo`, `flask create-admin EMAIL`, `flask coop token SLUG`,
+`flask claims expire`, `flask proposals close`, `flask search sync|reindex|check`."""
 
 from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import click
 from flask import Flask
@@ -111,9 +115,87 @@ def proposals_close_command() -> None:
     click.echo(f"{len(closed)} proposal(s) closed.")
 
 
+search_cli = AppGroup("search", help="Search index commands.")
+
+
+class SearchUnavailable(click.ClickException):
+    """The engine or its settings failed: exit 2, apart from check's 1 for drift."""
+
+    exit_code = 2
+
+
+@contextmanager
+def _engine_errors() -> Iterator[None]:
+    from search.backend import SearchError
+
+    try:
+        yield
+    except (SearchError, RuntimeError) as error:
+        raise SearchUnavailable(str(error)) from error
+
+
+@search_cli.command("sync")
+def search_sync_command() -> None:
+    """Apply pending index changes and label expiries (builds an empty index first)."""
+    from .services import search_index
+
+    with _engine_errors():
+        report = search_index.sync(sweep=True, rebuild_if_empty=True)
+    if report.rebuilt is not None:
+        click.echo(f"The index was empty: built it with {report.rebuilt} listing(s).")
+    click.echo(
+        f"{report.indexed} listing(s) indexed, {report.removed} removed "
+        f"({report.changes} change(s) applied, {report.swept} from label expiries)."
+    )
+
+
+@search_cli.command("reindex")
+def search_reindex_command() -> None:
+    """Rebuild the index from the database aside and swap it in (search stays up)."""
+    from .services import search_index
+
+    with _engine_errors():
+        done = search_index.reindex()
+    click.echo(f"Rebuilt the index: {done.count} listing(s) in {done.seconds:.1f} s.")
+    if done.after.changes:
+        click.echo(
+            f"Then applied {done.after.changes} change(s) made meanwhile: "
+            f"{done.after.indexed} listing(s) indexed, {done.after.removed} removed."
+        )
+
+
+@search_cli.command("check")
+@click.option("--repair", is_flag=True, help="Then re-index exactly the listings that differ.")
+def search_check_command(repair: bool) -> None:
+    """Compare the index with the database; exit 1 and name the listings if they differ."""
+    from .services import search_index
+
+    with _engine_errors():
+        checked = search_index.check_index()
+    if not checked.drift:
+        click.echo(f"index matches the database: {checked.expected} listings")
+        return
+    click.echo("index differs from the database:")
+    for line in checked.drift.describe():
+        click.echo(f"  {line}")
+    if checked.pending:
+        click.echo(f"{checked.pending} change(s) are waiting to be applied.")
+    if repair:
+        with _engine_errors():
+            indexed, removed = search_index.repair(checked.drift)
+        click.echo(f"Repaired: {indexed} listing(s) indexed, {removed} removed.")
+    else:
+        click.echo(
+            "`flask search sync` applies waiting changes; `flask search check --repair` "
+            "re-indexes what differs; `flask search reindex` rebuilds everything."
+        )
+    click.get_current_context().exit(1)
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(create_admin_command)
     app.cli.add_command(coop_cli)
     app.cli.add_command(proposals_cli)
     app.cli.add_command(claims_cli)
+    app.cli.add_command(search_cli)

@@ -54,6 +54,12 @@ SETTINGS: dict[str, tuple[str, str]] = {
         "`whoosh` (index folder under the instance) or `postgres` (PostgreSQL full-text search)",
     ),
     "SEARCH_INDEX_DIR": ("`instance/search`", "where the Whoosh index lives"),
+    "SEARCH_SYNC": (
+        "`thread`",
+        "`thread` (an indexer thread per web process; other processes apply their own "
+        "changes after commit), `inline` (at once after each commit) or `off` (only "
+        "recorded: `flask search sync` applies them)",
+    ),
 }
 
 
@@ -138,6 +144,7 @@ def from_environment() -> dict[str, object]:
         "SEARCH_BACKEND": _env("SEARCH_BACKEND", "whoosh"),
         # None: `search` inside the app's instance folder (tests give each app its own)
         "SEARCH_INDEX_DIR": _env("SEARCH_INDEX_DIR"),
+        "SEARCH_SYNC": _env("SEARCH_SYNC", "thread"),
     }
 
 

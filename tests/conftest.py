@@ -45,6 +45,8 @@ def test_settings(database_uri: str, instance: Path) -> dict[str, object]:
         "WTF_CSRF_ENABLED": False,
         "PASSWORD_HASHER": "argon2id-cheap-for-tests",
         "SERVER_NAME": None,
+        # index changes are applied right after each commit: tests see them at once
+        "SEARCH_SYNC": "inline",
     }
 
 
