@@ -2150,6 +2150,575 @@ _GENERATORS = {
 }
 
 
+# --- listings written in the co-ops' own languages ------------------------------------------
+# German and Swedish texts, so search is tried on words with umlauts, ß, compounds and
+# inflected forms. They come after the English catalogue and use no randomness: adding them
+# changed nothing about the listings above (their SKUs, prices and ids stay the same).
+
+
+def _de_bakery() -> list[Item]:
+    return [
+        _good(
+            "Vollkornbrot mit Sonnenblumenkernen, 1 kg",
+            "Saftiges Roggenvollkornbrot aus frisch gemahlenem steirischem Bio-Getreide, drei "
+            "Tage im Sauerteig geführt und im Holzofen gebacken. Bleibt eine Woche frisch.",
+            "bread-pastry",
+            690,
+            food=True,
+            pickup=True,
+        ),
+        _good(
+            "Bauernbrot aus Roggensauerteig, 1,5 kg",
+            "Ein kräftiger Laib mit dunkler Kruste, Kümmel und Koriander, wie ihn die Bauern "
+            "in der Oststeiermark backen. Schmeckt am zweiten Tag noch besser.",
+            "bread-pastry",
+            750,
+            food=True,
+            pickup=True,
+        ),
+        _good(
+            "Kürbiskernweckerl, 4 Stück",
+            "Weiche Weizenbrötchen mit gerösteten steirischen Kürbiskernen in der Kruste. "
+            "Jeden Morgen frisch aus dem Ofen, nur zur Abholung im Laden.",
+            "bread-pastry",
+            380,
+            food=True,
+            pickup=True,
+        ),
+        _good(
+            "Laugenbrezeln, 6 Stück",
+            "Von Hand geschlungene Brezeln mit grobem Salz, in Lauge getaucht und knusprig "
+            "gebacken. Auf Wunsch auch ohne Salz.",
+            "bread-pastry",
+            420,
+            food=True,
+            pickup=True,
+        ),
+        _good(
+            "Apfelstrudel nach Großmutters Rezept, ganz",
+            "Hauchdünn gezogener Strudelteig, gefüllt mit säuerlichen Äpfeln aus der "
+            "Südoststeiermark, Rosinen, Zimt und Butterbröseln. Acht großzügige Stücke.",
+            "bread-pastry",
+            2400,
+            food=True,
+            pickup=True,
+        ),
+        _good(
+            "Mohnkuchen vom Blech, 12 Stück",
+            "Saftiger Mohnkuchen mit Waldviertler Graumohn auf Mürbteig, mit Streuseln. Ideal "
+            "für Feste im Büro oder im Verein.",
+            "bread-pastry",
+            1800,
+            food=True,
+            pickup=True,
+        ),
+        _good(
+            "Kaffeebohnen 'Murufer', Espressoröstung, 500 g",
+            "Fair gehandelte Kaffeebohnen aus Honduras, für uns in kleinen Mengen geröstet von "
+            "einer Rösterei-Genossenschaft in Wien. Schokoladig, wenig Säure, passt zu Strudel "
+            "und Kipferl.",
+            "coffee-tea",
+            1490,
+            food=True,
+        ),
+        _svc(
+            "Backkurs: Brot backen mit Sauerteig, Samstagvormittag",
+            "Vier Stunden in unserer Backstube: Sauerteig ansetzen, Teig kneten, formen und im "
+            "Holzofen backen. Jede Person nimmt zwei Brote und etwas Anstellgut mit nach Hause.",
+            "cooking-baking",
+            8900,
+            (4, 10),
+            True,
+        ),
+    ]
+
+
+def _de_print() -> list[Item]:
+    return [
+        _good(
+            "Visitenkarten, 250 Stück, Recyclingkarton 350 g",
+            "Beidseitig gedruckte Visitenkarten auf festem Recyclingkarton mit Pflanzenölfarben. "
+            "Wir prüfen Ihre Druckdaten und schicken vor dem Druck einen Korrekturabzug.",
+            "business-print",
+            3900,
+        ),
+        _good(
+            "Flyer A5, 1000 Stück, Recyclingpapier",
+            "Flyer im Format A5 auf Blauer-Engel-Papier, beidseitig farbig gedruckt. Lieferung "
+            "innerhalb einer Woche, in Hamburg auch mit dem Lastenrad.",
+            "business-print",
+            6900,
+        ),
+        _good(
+            "Plakate A2 im Risodruck, 50 Stück",
+            "Plakate in zwei Sonderfarben auf ungestrichenem Papier, gedruckt auf unserer "
+            "Risograph-Maschine. Ideal für Konzerte, Lesungen und Stadtteilfeste.",
+            "business-print",
+            9500,
+        ),
+        _good(
+            "Fahrrad-Stadtplan Hamburg, gefaltet, A2",
+            "Alle Radwege, Velorouten und Fahrradwerkstätten in Hamburg auf einer Karte, "
+            "gedruckt auf reißfestem Recyclingpapier. Passt gefaltet in jede Jackentasche.",
+            "art-prints",
+            1200,
+            (20, 120),
+        ),
+        _good(
+            "Notizbuch A5, kariert, Recyclingpapier",
+            "Fadengeheftetes Notizbuch mit 160 Seiten und Umschlag aus Graupappe. Liegt flach "
+            "auf dem Tisch und hält jahrelang.",
+            "notebooks-stationery",
+            1450,
+        ),
+        _good(
+            "Wandkalender 2027 mit Hafenmotiven, A3",
+            "Zwölf Risodrucke vom Hamburger Hafen: Kräne, Fähren, Fischmarkt und Speicherstadt. "
+            "Gebunden mit Wire-O-Bindung und Aufhänger.",
+            "cards-calendars",
+            2400,
+            (10, 80),
+        ),
+        _good(
+            "Grußkarten im Buchdruck, 6 Stück mit Umschlägen",
+            "Klappkarten, auf unserer Heidelberger Tiegelpresse gedruckt, mit sechs Motiven "
+            "von der Elbe. Innen leer für Ihre eigenen Grüße.",
+            "cards-calendars",
+            1600,
+        ),
+        _svc(
+            "Buchbinde-Workshop für Einsteiger",
+            "Ein Nachmittag in der Druckerei: Sie binden zwei Hefte und ein Buch mit "
+            "Fadenheftung. Material und Werkzeug stellen wir.",
+            "crafts-making",
+            6500,
+            (4, 8),
+            True,
+        ),
+    ]
+
+
+def _de_farm() -> list[Item]:
+    return [
+        _good(
+            "Gemüsekiste klein, ca. 4 kg, saisonal",
+            "Was diese Woche auf unseren Feldern reif ist: Möhren, Kartoffeln, Zwiebeln, Kohl "
+            "und Salat. Gekühlt verschickt, in ganz Deutschland.",
+            "fruit-vegetables",
+            2290,
+            food=True,
+        ),
+        _good(
+            "Kartoffeln 'Linda', festkochend, 5 kg",
+            "Die gelbe, festkochende Sorte, die auf dem sandigen Boden des Wendlands besonders "
+            "gut schmeckt. Ungewaschen, hält kühl und dunkel gelagert monatelang.",
+            "fruit-vegetables",
+            1190,
+            food=True,
+        ),
+        _good(
+            "Äpfel 'Boskoop' aus eigenem Anbau, 3 kg",
+            "Säuerliche Winteräpfel von unseren Hochstamm-Streuobstwiesen, ideal für Kuchen, "
+            "Apfelmus und zum Einlagern.",
+            "fruit-vegetables",
+            990,
+            food=True,
+        ),
+        _good(
+            "Möhren, ungewaschen, 2 kg",
+            "Süße Lagermöhren mit Erde, so bleiben sie länger frisch. Gut für Suppen, Saft und "
+            "zum Knabbern.",
+            "fruit-vegetables",
+            450,
+            food=True,
+        ),
+        _good(
+            "Frische Eier von freilaufenden Hühnern, 10 Stück",
+            "Unsere Hühner laufen auf der Wiese hinter dem Hof und bekommen Getreide aus "
+            "eigenem Anbau. Die Eier sind höchstens drei Tage alt, wenn sie verschickt werden.",
+            "dairy-eggs",
+            520,
+            food=True,
+        ),
+        _good(
+            "Blütenhonig aus dem Wendland, 500 g",
+            "Cremig gerührter Honig unserer Bienenvölker am Waldrand, geschleudert im Juli. "
+            "Im Glas mit Pfand.",
+            "pantry",
+            890,
+            food=True,
+        ),
+        _good(
+            "Naturtrüber Apfelsaft, 6 × 1 Liter",
+            "Direktsaft aus unseren Streuobstäpfeln, ohne Zuckerzusatz, schonend pasteurisiert. "
+            "In Mehrwegflaschen.",
+            "pantry",
+            1490,
+            food=True,
+        ),
+    ]
+
+
+def _de_web() -> list[Item]:
+    return [
+        _svc(
+            "Webseite für Vereine und Genossenschaften, bis 10 Seiten",
+            "Wir gestalten und bauen eine barrierearme Webseite mit einem freien "
+            "Redaktionssystem, das Ihre Mitglieder selbst pflegen können. Mit Schulung zur "
+            "Übergabe.",
+            "web-development",
+            380000,
+            (1, 4),
+        ),
+        _svc(
+            "Onlineshop mit Shopware einrichten",
+            "Ein vollständiger Onlineshop mit Zahlungsarten, Versandregeln und allen "
+            "Rechtstexten für Deutschland und Österreich, getestet gemeinsam mit Ihnen.",
+            "web-development",
+            450000,
+            (1, 3),
+        ),
+        _svc(
+            "Prüfung der Barrierefreiheit nach BITV 2.0",
+            "Zwei von uns testen Ihre Webseite mit Screenreader und Tastatur. Sie erhalten einen "
+            "Bericht mit konkreten Verbesserungen und ein Gespräch nach der Umsetzung.",
+            "web-development",
+            95000,
+            (2, 6),
+        ),
+        _svc(
+            "Webhosting in Deutschland, monatlich",
+            "Hosting auf unseren eigenen Servern in einem Rechenzentrum mit Ökostrom, tägliche "
+            "Sicherungen und Sicherheitsupdates. Monatlich kündbar.",
+            "hosting-maintenance",
+            1900,
+            None,
+        ),
+        _svc(
+            "Datenschutz-Beratung für kleine Vereine, 2 Stunden",
+            "Was die DSGVO für Ihren Verein bedeutet: Einwilligungen, Verarbeitungsverzeichnis "
+            "und was bei einer Datenpanne zu tun ist. Mit Vorlagen zum Mitnehmen.",
+            "it-support",
+            18000,
+            (2, 8),
+        ),
+        _svc(
+            "Nextcloud-Einrichtung für Büros bis 10 Personen",
+            "Dateien, Kalender und gemeinsame Dokumente auf einem Server in Deutschland. Wir "
+            "übernehmen Ihre bisherigen Dateien und erklären dem Team alles in einer Stunde.",
+            "it-support",
+            75000,
+            (1, 5),
+        ),
+        _svc(
+            "Online-Terminbuchung für Fahrradwerkstätten und Handwerksbetriebe",
+            "Kundinnen und Kunden buchen Reparaturtermine direkt auf Ihrer Webseite; Sie sehen "
+            "alle Termine im Kalender und bekommen eine Erinnerung per E-Mail.",
+            "web-development",
+            120000,
+            (1, 4),
+        ),
+    ]
+
+
+def _sv_coffee() -> list[Item]:
+    return [
+        _good(
+            "Kaffebönor från Etiopien, ljusrost, 250 g",
+            "Blommiga bönor med ton av jasmin och citrus, köpta direkt från ett kooperativ av "
+            "småbönder. Rostade i Malmö varje tisdag.",
+            "coffee-tea",
+            12900,
+            food=True,
+        ),
+        _good(
+            "Kaffebönor från Honduras, mörkrost, 500 g",
+            "Fylliga bönor med choklad och rostade nötter, rättvist handlade från ett "
+            "producentkooperativ i Marcala. Passar till bryggare och mokabryggare.",
+            "coffee-tea",
+            19900,
+            food=True,
+        ),
+        _good(
+            "Bryggkaffe, mellanrost, malet, 450 g",
+            "Vårt vardagskaffe, malet för bryggare och filter. En blandning av bönor från "
+            "Latinamerika med mjuk smak och lite syra.",
+            "coffee-tea",
+            8900,
+            food=True,
+        ),
+        _good(
+            "Espressobönor 'Folkets', 1 kg",
+            "En mörk espressoblandning med tjock crema, som vi själva använder i kaféet. "
+            "Fungerar lika bra i mokabryggare.",
+            "coffee-tea",
+            34900,
+            food=True,
+        ),
+        _good(
+            "Koffeinfritt kaffe från Colombia, 250 g",
+            "Koffeinet är borttaget med vatten och sockerrör, utan kemiska lösningsmedel. Hela "
+            "bönor, mellanrost.",
+            "coffee-tea",
+            11900,
+            food=True,
+        ),
+        _good(
+            "Kaffeprenumeration, 500 g varje månad, levereras med cykel i Malmö",
+            "Nyrostat kaffe hem till dig en gång i månaden. Inom Malmö kommer det med vår "
+            "lastcykel, annars med posten. Avsluta när du vill.",
+            "coffee-tea",
+            17900,
+            food=True,
+        ),
+        _good(
+            "Cold brew på flaska, 6 × 330 ml",
+            "Kallbryggt i tjugo timmar och tappat på glasflaskor. Förvaras i kylskåp och håller "
+            "i tre veckor.",
+            "pantry",
+            18900,
+            food=True,
+        ),
+        _good(
+            "Rooibos med apelsinskal, i lösvikt, 100 g",
+            "Koffeinfritt rött te från Sydafrika med torkat apelsinskal. Gott både varmt och "
+            "kallt.",
+            "coffee-tea",
+            6900,
+            food=True,
+        ),
+        _good(
+            "Kaffekvarn för hand med keramiska kvarnstenar",
+            "En handkvarn i trä och stål som maler jämnt för både espresso och presskanna. "
+            "Justerbar grovlek.",
+            "kitchenware",
+            49900,
+        ),
+        _good(
+            "Kaffefilter av ekologisk bomull, 2-pack",
+            "Tvättbara filter som ersätter pappersfilter i flera år. Passar bryggare med "
+            "filterstorlek 4.",
+            "kitchenware",
+            9900,
+        ),
+        _good(
+            "Fikapaket: surdegsbröd, kanelbullar och 250 g kaffe",
+            "Ett surdegsbröd och fyra kanelbullar från bageriet på vår gata, tillsammans med "
+            "ett paket nyrostat kaffe. Hämtas i butiken på fredagar.",
+            "pantry",
+            24900,
+            food=True,
+            pickup=True,
+        ),
+        _good(
+            "Presentask med tre kaffesorter, 3 × 250 g",
+            "Tre av våra favoriter från Etiopien, Colombia och Honduras i en ask av kartong, med "
+            "ett kort om odlarna.",
+            "coffee-tea",
+            34900,
+            food=True,
+        ),
+        _svc(
+            "Baristakurs för nybörjare, 3 timmar",
+            "Lär dig dosera, mala, tampa och skumma mjölk på vår espressomaskin. Max sex "
+            "deltagare, fika ingår.",
+            "cooking-baking",
+            89000,
+            (2, 6),
+            True,
+        ),
+        _svc(
+            "Kaffeprovning för arbetsplatsen",
+            "Vi kommer till er med sex kaffesorter och berättar om odling, rostning och "
+            "bryggning. För grupper upp till tjugo personer i Skåne.",
+            "cooking-baking",
+            350000,
+            (1, 4),
+            True,
+        ),
+    ]
+
+
+def _sv_furniture() -> list[Item]:
+    return [
+        _good(
+            "Stol i björk, handgjord",
+            "En lätt och stark stol i massiv björk från småländska skogar, sammanfogad med "
+            "trätappar utan skruvar och behandlad med linolja.",
+            "furniture",
+            390000,
+            (1, 6),
+        ),
+        _good(
+            "Pinnstol i ek, ny tillverkning",
+            "Klassisk pinnstol med nio pinnar i ryggen, svarvad och hopfogad i vår verkstad i "
+            "Växjö. Oljad eller målad med linoljefärg.",
+            "furniture",
+            450000,
+            (1, 6),
+        ),
+        _good(
+            "Barnstol i björk",
+            "En liten stol för barn från två år, med rundade kanter och låg sits. Tål att "
+            "klättras på.",
+            "furniture",
+            190000,
+            (1, 6),
+        ),
+        _good(
+            "Matbord i ek, 180 cm",
+            "Ett massivt matbord för sex till åtta personer, med ben av ek och en skiva i "
+            "limfogad ek. Tillverkas på beställning.",
+            "furniture",
+            1450000,
+            (1, 2),
+        ),
+        _good(
+            "Trebent pall i björk",
+            "En enkel pall med tre ben, som står stadigt även på ojämnt golv. Fungerar som "
+            "sittplats, fotpall eller litet bord.",
+            "furniture",
+            89000,
+            (2, 10),
+        ),
+        _good(
+            "Soffbord i björk, 1960-tal, renoverat",
+            "Ett lågt soffbord från en dödsbotömning i Alvesta, slipat och oljat på nytt. "
+            "Små märken i skivan finns kvar.",
+            "furniture",
+            320000,
+            (1, 1),
+            "used",
+        ),
+        _good(
+            "Bokhylla i furu, 1970-tal, 180 cm",
+            "En rejäl bokhylla med fem hyllplan, rengjord och lackad igen. Hyllplanen går att "
+            "flytta.",
+            "furniture",
+            210000,
+            (1, 1),
+            "used",
+        ),
+        _good(
+            "Kökssoffa i furu, 1800-tal, renoverad",
+            "En utdragbar kökssoffa med plats för två att sova, renoverad med "
+            "linoljefärg i originalets blågröna kulör.",
+            "furniture",
+            690000,
+            (1, 1),
+            "used",
+        ),
+        _good(
+            "Ullfilt, grå, 130 × 180 cm",
+            "Vävd av ull från får i Småland, tjock och varm. Samma ull som vi använder när vi "
+            "klär om stolar.",
+            "home-textiles",
+            89000,
+            (3, 15),
+        ),
+        _good(
+            "Sittdyna i ullfilt, 40 × 40 cm",
+            "Tovad ullfilt, fem millimeter tjock, för stolar och bänkar. Finns i grått och "
+            "naturvitt.",
+            "home-textiles",
+            29000,
+            (5, 30),
+        ),
+        _good(
+            "Skärbräda i ek, ändträ",
+            "En tung skärbräda av ändträ som är skonsam mot knivar. Behandlad med matolja.",
+            "kitchenware",
+            59000,
+            (3, 12),
+        ),
+        _good(
+            "Cykelställ i ek för två cyklar",
+            "Ett fristående cykelställ för gården eller trappuppgången, i oljad ek med "
+            "rostfria skruvar.",
+            "home-garden",
+            249000,
+            (1, 4),
+        ),
+        _svc(
+            "Omklädsel av stol med ullfilt och linnetyg",
+            "Vi byter stoppning och klädsel på en stol med traditionella material: tagel, "
+            "ullfilt och linne. Pris per sits.",
+            "furniture-restoration",
+            120000,
+            (2, 8),
+        ),
+        _svc(
+            "Renovering av byrå, pris per byrå",
+            "Vi lagar lådor, limmar om fogar och behandlar ytan med olja eller shellack, så att "
+            "byrån håller i generationer till.",
+            "furniture-restoration",
+            350000,
+            (1, 4),
+        ),
+        _svc(
+            "Helgkurs i möbelrenovering",
+            "Ta med en egen stol eller pall till verkstaden i Växjö. Vi visar hur man limmar om, "
+            "slipar och oljar. Lunch och fika ingår.",
+            "repair-maintenance",
+            250000,
+            (4, 8),
+            True,
+        ),
+        _svc(
+            "Cykelservice för lastcyklar i trä",
+            "Vi ser över trälådan på din lådcykel: slipar, oljar och byter skadade brädor. "
+            "Cykelns mekaniska delar lämnar vi åt en cykelverkstad.",
+            "furniture-restoration",
+            95000,
+            (2, 6),
+        ),
+    ]
+
+
+#: co-op slug -> (language, the co-op's listings written in that language)
+_LOCAL_GENERATORS = {
+    "netzwerkstatt": ("de", _de_web),
+    "backstube-mur": ("de", _de_bakery),
+    "elbdruck": ("de", _de_print),
+    "gemuesehof-wendland": ("de", _de_farm),
+    "bryggkooperativet": ("sv", _sv_coffee),
+    "ekhagen-mobler": ("sv", _sv_furniture),
+}
+
+
+def _local(coop: dict[str, str]) -> list[dict]:
+    """The co-op's listings in its own language: all active, with fixed stock and capacity."""
+    entry = _LOCAL_GENERATORS.get(coop["slug"])
+    if entry is None:
+        return []
+    language, generator = entry
+    food_vat, std_vat = _VAT[coop["country"]]
+    out = []
+    for number, it in enumerate(generator(), start=1):
+        stock = (it["stock"][0] + it["stock"][1]) // 2 if it["kind"] == "good" else None
+        out.append(
+            {
+                "coop": coop["slug"],
+                "sku": f"{_PREFIX[coop['slug']]}-{language.upper()}{number:02d}",
+                "kind": it["kind"],
+                "title": it["title"],
+                "description": it["description"],
+                "category": it["category"],
+                "price_amount": it["price"],
+                "currency": coop["currency"],
+                "vat_rate_bp": food_vat if it["food"] else std_vat,
+                "stock": stock,
+                "capacity": it["cap"][1] if it["cap"] else None,
+                "condition": it["condition"],
+                "region": coop["region"],
+                "ships_to": "" if it["local"] else coop["ships_to"],
+                "language": language,
+                "status": "active",
+            }
+        )
+    return out
+
+
 def _snap(amount: int, currency: str, rng: random.Random) -> int:
     """Round a jittered price to something a shop would print (8.90, 12.50, 149 kr)."""
 
@@ -2216,7 +2785,7 @@ def _finish(coop: dict[str, str], items: list[Item], rng: random.Random) -> list
                 "condition": it["condition"],
                 "region": coop["region"],
                 "ships_to": "" if it["local"] else coop["ships_to"],
-                "language": coop["language"],
+                "language": "en",
                 "status": status[pos],
             }
         )
@@ -2224,14 +2793,17 @@ def _finish(coop: dict[str, str], items: list[Item], rng: random.Random) -> list
 
 
 def demo_listings(rng: random.Random) -> list[dict]:
-    """Between 34 and 42 listings for each co-op in :data:`COOPS`, in co-op order.
+    """Between 34 and 42 English listings for each co-op in :data:`COOPS`, in co-op order,
+    then the German and Swedish listings of the co-ops that write in those languages.
 
-    Which items are picked, their prices, stock, capacity and status all come from ``rng``;
-    everything else is fixed, so the same seed gives the same list in any process.
+    Which English items are picked, their prices, stock, capacity and status all come from
+    ``rng``; everything else is fixed, so the same seed gives the same list in any process.
     """
     out: list[dict] = []
     for coop in COOPS:
         out.extend(_finish(coop, _GENERATORS[coop["slug"]](), rng))
+    for coop in COOPS:
+        out.extend(_local(coop))
     return out
 
 
@@ -2942,6 +3514,52 @@ _CLAIM_ROWS: tuple[tuple[str, str, str | None, int, str, str | None, str], ...] 
     ),
     ("small-handmade", "ekhagen-mobler", "stool", 1, "draft", None, ""),
     ("small-handmade", "bryggkooperativet", "Stoneware pour-over", 1, "draft", None, ""),
+    # listings written in German and Swedish
+    (
+        "organic",
+        "backstube-mur",
+        "Vollkornbrot",
+        1,
+        "approved",
+        "omar",
+        "The rye is certified organic Styrian grain; AT-BIO-301 certificate checked.",
+    ),
+    (
+        "organic",
+        "gemuesehof-wendland",
+        "Äpfel",
+        1,
+        "approved",
+        "lena",
+        "The orchard meadows are covered by the farm's DE-ÖKO-006 certificate.",
+    ),
+    (
+        "fair-trade",
+        "bryggkooperativet",
+        "Kaffebönor",
+        2,
+        "approved",
+        "lena",
+        "Purchase contracts with both producer co-operatives and the premium payments checked.",
+    ),
+    (
+        "repair-second-hand",
+        "ekhagen-mobler",
+        "-tal,",
+        3,
+        "approved",
+        "lena",
+        "Restoration photos checked; all three pieces come from house clearances in Kronoberg.",
+    ),
+    (
+        "small-handmade",
+        "elbdruck",
+        "Buchdruck",
+        1,
+        "approved",
+        "lena",
+        "Printed by members on the shop's own platen press, in editions of 200.",
+    ),
 )
 CLAIMS: list[dict[str, Any]] = [
     dict(zip(("label", "coop", "match", "count", "status", "reviewer", "reason"), row, strict=True))

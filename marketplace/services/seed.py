@@ -240,8 +240,9 @@ def _seed_listings(
                 "condition": Condition(row["condition"]),
                 "region": row["region"],
                 "ships_to": row["ships_to"],
-                # The demo texts are all written in English, whatever the co-op's country.
-                "language": "en",
+                # Most demo texts are in English whatever the co-op's country; some German
+                # and Swedish co-ops also list in their own language.
+                "language": row["language"],
                 "status": status,
                 "created_at": created,
                 "updated_at": created,
