@@ -26,6 +26,26 @@ def public_listings() -> Select[tuple[Listing]]:
     )
 
 
+def public_by_ids(ids: list[int]) -> list[Listing]:
+    """The listings with these ids that buyers may see (any order).
+
+    Loaded by primary key and checked in Python: with the status condition in SQL,
+    SQLite scans every active listing through the status index instead.
+    """
+    if not ids:
+        return []
+    found = db.session.scalars(
+        select(Listing)
+        .where(Listing.id.in_(ids))
+        .options(joinedload(Listing.coop), selectinload(Listing.images))
+    ).unique()
+    return [
+        listing
+        for listing in found
+        if listing.status is ListingStatus.ACTIVE and listing.coop.status is CoopStatus.ADMITTED
+    ]
+
+
 def featured_listings(limit: int = 12) -> list[Listing]:
     """The newest listings, taken in turn from each co-op so that no one co-op fills the page."""
     ranked = (

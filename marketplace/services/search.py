@@ -346,8 +346,7 @@ def run(query: SearchQuery) -> SearchPage:
     """Search, then load the page's listings, labels and facet names from the database."""
     found = get_backend().query(query)
     hits = found.hits
-    wanted = catalog.public_listings().where(Listing.id.in_([hit.id for hit in hits]))
-    by_id = {listing.id: listing for listing in db.session.scalars(wanted)} if hits else {}
+    by_id = {listing.id: listing for listing in catalog.public_by_ids([hit.id for hit in hits])}
     # The index may lag the database by a moment: leave out what is no longer public.
     listings = [by_id[hit.id] for hit in hits if hit.id in by_id]
     verified = labels.for_listings(listings)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
+from urllib.parse import urlencode
 
 from flask import url_for
 from flask_babel import format_decimal
@@ -21,8 +23,14 @@ class SearchLinks:
 
     query: SearchQuery
 
+    @cached_property
+    def _path(self) -> str:
+        return url_for("search.index")
+
     def url(self, **changes: object) -> str:
-        return url_for("search.index", **to_params(self.query, page=None, **changes))
+        # A page has about a hundred of these links: url_for for each cost 4 ms a page.
+        params = to_params(self.query, page=None, **changes)
+        return f"{self._path}?{urlencode(params, doseq=True)}" if params else self._path
 
     def toggle(self, facet: str, value: str) -> str:
         """Choose `value` in `facet`, or un-choose it if chosen."""
