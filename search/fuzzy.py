@@ -5,7 +5,8 @@ none for words of up to 3 letters (too many neighbours), 1 edit for 4 or 5 lette
 2 edits from 6 letters ("bycicle" -> "bicycle"). Only the closest words are used, so a
 one-edit neighbour wins over two-edit ones. An edit is an inserted, deleted or changed
 letter, or two neighbouring letters swapped. Up to `FREE_ENDING` letters at the end of the
-vocabulary word cost nothing: a misspelt "bycicle" finds "bicycles" as the index wrote it.
+vocabulary word cost nothing for words of 6 letters or more: a misspelt "bycicle" finds
+"bicycles" as the index wrote it.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ Candidate = TypeVar("Candidate", bound=tuple)
 
 #: inflection letters at the end of a vocabulary word that a typo's distance ignores
 FREE_ENDING = 2
+#: shortest typed word whose ending letters are free ("ipone" must not become "pioneer")
+FREE_ENDING_FROM = 6
 
 
 def allowed_distance(word: str) -> int:
@@ -58,6 +61,8 @@ def distance(a: str, b: str, limit: int) -> int:
 def typo_distance(word: str, term: str, limit: int) -> int:
     """`distance`, where the term may end in up to FREE_ENDING extra letters at no cost."""
     best = distance(word, term, limit)
+    if len(word) < FREE_ENDING_FROM:
+        return best
     for cut in range(1, FREE_ENDING + 1):
         if len(term) - cut >= max(4, len(word) - 2):
             best = min(best, distance(word, term[: len(term) - cut], limit))

@@ -191,7 +191,7 @@ class Search:
         params: dict[str, object] = {"limit": TRIGRAM_CANDIDATES}
         for i, word in enumerate(words):
             k = allowed_distance(word)
-            params.update({f"w{i}": word, f"s{i}": pq.swaps(word)})
+            params.update({f"w{i}": word, f"s{i}": pq.swaps(word), f"k{i}": k})
             params.update({f"lo{i}": len(word) - k, f"hi{i}": len(word) + k + FREE_ENDING})
             parts.append(
                 f"(SELECT {i} AS i, word, documents FROM {WORDS} WHERE word % :w{i}"
@@ -199,6 +199,14 @@ class Search:
                 f" ORDER BY similarity(word, :w{i}) DESC LIMIT :limit)"
                 f" UNION ALL (SELECT {i}, word, documents FROM {WORDS}"
                 f" WHERE word = ANY(CAST(:s{i} AS text[])))"
+                # Typos that share few trigrams: edit distance in C over a length window,
+                # with the ending letters the typo rule ignores cut off (see search.fuzzy).
+                f" UNION ALL (SELECT {i}, word, documents FROM {WORDS}"
+                f" WHERE length(word) BETWEEN :lo{i} AND :hi{i}"
+                f" AND LEAST(levenshtein_less_equal(word, :w{i}, :k{i}),"
+                f" levenshtein_less_equal(left(word, -1), :w{i}, :k{i}),"
+                f" levenshtein_less_equal(left(word, -2), :w{i}, :k{i})) <= :k{i}"
+                f" LIMIT :limit)"
             )
         near: dict[str, dict[str, tuple[int, int]]] = {w: {} for w in words}
         for row in self.conn.execute(text(" UNION ALL ".join(parts)), params):

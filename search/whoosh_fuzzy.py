@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from search.fuzzy import FREE_ENDING
+from search.fuzzy import FREE_ENDING, FREE_ENDING_FROM
 
 _BUCKETS = 32
 
@@ -59,16 +59,17 @@ class Vocabulary:
     def _search(self, word: str, limit: int) -> list[tuple[str, int]]:
         # A term may also carry up to FREE_ENDING letters of inflection past the typo
         # ("bycicle" -> "bicycles"): those letters cost nothing.
+        free = FREE_ENDING if len(word) >= FREE_ENDING_FROM else 0
         extra = self.lengths - len(word)
-        close = (extra >= -limit) & (extra <= limit + FREE_ENDING)
+        close = (extra >= -limit) & (extra <= limit + free)
         rows = np.nonzero(close)[0]
         if rows.size:
             spread = np.abs(self.histograms[rows] - _histogram(word)).sum(axis=1)
-            rows = rows[spread <= 2 * limit + FREE_ENDING]
+            rows = rows[spread <= 2 * limit + free]
         if not rows.size:
             return []
         width = int(self.lengths[rows].max())
-        found = distances(word, self.letters[rows, :width], self.lengths[rows], FREE_ENDING)
+        found = distances(word, self.letters[rows, :width], self.lengths[rows], free)
         return [
             (self.terms[row], int(d))
             for row, d in zip(rows.tolist(), found.tolist(), strict=True)

@@ -76,21 +76,20 @@ def for_listings(listings: Iterable[Listing]) -> dict[int, list[VerifiedLabel]]:
         return {}
     listing_ids = [item.id for item in items]
     coop_ids = sorted({item.coop_id for item in items})
-    # Two lookups by listing and by co-op, checked with the domain rule in Python: a
+    # The claims of these listings and co-ops, checked with the domain rule in Python: a
     # status condition in SQL made SQLite scan every approved claim (it prefers the
     # status index), which cost a search page 20 ms at 100,000 listings.
     now = utcnow()
-    loaded = (joinedload(LabelClaim.label), joinedload(LabelClaim.criteria_version))
-    candidates = [
-        *db.session.scalars(
-            select(LabelClaim).where(LabelClaim.listing_id.in_(listing_ids)).options(*loaded)
-        ).unique(),
-        *db.session.scalars(
-            select(LabelClaim)
-            .where(LabelClaim.coop_id.in_(coop_ids), LabelClaim.listing_id.is_(None))
-            .options(*loaded)
-        ).unique(),
-    ]
+    candidates = db.session.scalars(
+        select(LabelClaim)
+        .where(
+            or_(
+                LabelClaim.listing_id.in_(listing_ids),
+                (LabelClaim.listing_id.is_(None)) & (LabelClaim.coop_id.in_(coop_ids)),
+            )
+        )
+        .options(joinedload(LabelClaim.label), joinedload(LabelClaim.criteria_version))
+    ).unique()
     claims = [claim for claim in candidates if is_verified(_facts(claim), now)]
     own: dict[int, list[LabelClaim]] = defaultdict(list)
     of_coop: dict[int, list[LabelClaim]] = defaultdict(list)

@@ -8,8 +8,8 @@ from datetime import datetime, timedelta
 import pytest
 
 from search.backend import ListingDocument, SearchError, SearchQuery
-from search.whoosh_backend import POINTER, WhooshBackend
 from search.fuzzy import allowed_distance
+from search.whoosh_backend import POINTER, WhooshBackend
 from search.whoosh_fuzzy import Vocabulary, distances
 
 

@@ -316,9 +316,22 @@ def _generated_queries(count: int = 150) -> list[tuple[str, dict]]:
     return queries
 
 
+#: differences between the engines that are known and left for later (see the issue's note)
+KNOWN_DIFFERENCES = {
+    97: pytest.mark.xfail(
+        strict=True,
+        reason="'unsre' -> 'unsere' (German stem 'uns'): Whoosh's stemmed fields leave out "
+        "stop words, so only PostgreSQL also finds the German listings saying 'von uns'",
+    ),
+}
+
+
 @pytest.mark.parametrize(
     ("text", "filters"),
-    [pytest.param(t, f, id=f"{n:03d}") for n, (t, f) in enumerate(_generated_queries())],
+    [
+        pytest.param(t, f, id=f"{n:03d}", marks=KNOWN_DIFFERENCES.get(n, ()))
+        for n, (t, f) in enumerate(_generated_queries())
+    ],
 )
 def test_both_engines_agree_on_generated_queries(both_engines, text, filters):
     answers = {}
