@@ -50,10 +50,8 @@ def browser() -> Iterator[object]:
         chromium.close()
 
 
-@pytest.fixture(scope="session")
-def live_server(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The demo federation served on a free loopback port, with CSRF on as in production."""
-    folder = tmp_path_factory.mktemp("live")
+def serve_demo(sqlite_template: Path, folder: Path) -> Iterator[str]:
+    """Seed the demo federation (search index included) into a copy and serve it on loopback."""
     database = folder / "live.db"
     shutil.copyfile(sqlite_template, database)
     settings = test_settings(f"sqlite:///{database}", folder / "instance")
@@ -68,6 +66,12 @@ def live_server(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory)
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def live_server(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The demo federation served on a free loopback port, with CSRF on as in production."""
+    yield from serve_demo(sqlite_template, tmp_path_factory.mktemp("live"))
 
 
 @pytest.fixture

@@ -3,45 +3,21 @@
 from __future__ import annotations
 
 import re
-import shutil
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
-from werkzeug.serving import make_server
 
-from marketplace import create_app
-from marketplace.extensions import db
-from marketplace.services.search_documents import all_documents
-from marketplace.services.search_index import get_backend
-from marketplace.services.seed import seed_demo
-from tests import conftest
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import screenshot, serve_demo
 
 pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(scope="module")
 def site(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The demo federation with its search index built, served on a loopback port."""
-    folder = tmp_path_factory.mktemp("search-live")
-    database = folder / "live.db"
-    shutil.copyfile(sqlite_template, database)
-    settings = conftest.test_settings(f"sqlite:///{database}", folder / "instance")
-    settings.update({"WTF_CSRF_ENABLED": True, "TESTING": False})
-    app = create_app(settings)
-    with app.app_context():
-        seed_demo()
-        get_backend().rebuild(all_documents())
-        db.engine.dispose()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
+    """A demo federation of its own (the seed builds its index): other journeys change theirs."""
+    yield from serve_demo(sqlite_template, tmp_path_factory.mktemp("search-live"))
 
 
 @pytest.fixture

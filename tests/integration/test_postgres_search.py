@@ -12,32 +12,12 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import event, inspect, text
 
 from marketplace.extensions import db
-from search.backend import ListingDocument, SearchQuery
+from search.backend import SearchQuery
 from search.postgres_backend import WRITER_LOCK, PostgresBackend
 from search.postgres_schema import INDEX_TABLES, TABLES
+from tests.integration.search.conftest import doc
 
 postgres_only = pytest.mark.parametrize("database_uri", ["postgresql"], indirect=True)
-
-
-def doc(id: int, title: str, **values: object) -> ListingDocument:  # noqa: A002
-    fields: dict[str, object] = {
-        "description": "",
-        "language": "en",
-        "coop_slug": "alder",
-        "coop_name": "Alder Works",
-        "category_path": ("misc",),
-        "category_names": ("Miscellaneous",),
-        "labels": (),
-        "label_names": (),
-        "kind": "good",
-        "condition": "new",
-        "region": "Leipzig",
-        "price_amount": 1000,
-        "currency": "EUR",
-        "created_at": datetime(2026, 1, id % 28 + 1, tzinfo=UTC),
-    }
-    fields.update(values)
-    return ListingDocument(id=id, title=title, **fields)  # type: ignore[arg-type]
 
 
 @pytest.fixture
