@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -38,7 +39,8 @@ def phone(browser, site):
 
 def _prices(page) -> list[float]:
     texts = page.locator(".results .card .price").all_inner_texts()
-    return [float(re.sub(r"[^\d.]", "", text.replace(",", ""))) for text in texts]
+    # Decimal, not float: prices are compared exactly, as money is everywhere else
+    return [Decimal(re.sub(r"[^\d.]", "", text.replace(",", ""))) for text in texts]
 
 
 def test_a_buyer_searches_filters_by_two_labels_sorts_by_price_and_opens_a_result(desk):
