@@ -11,7 +11,6 @@ import sys
 import threading
 from pathlib import Path
 
-import pytest
 from flask import Flask
 from sqlalchemy import func, select, text
 
@@ -24,15 +23,6 @@ from tests import conftest
 from tests.factories import make_category, make_coop, make_listing
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(params=["whoosh", "postgres"])
-def engine(request: pytest.FixtureRequest, app: Flask):
-    """The app's engine: Whoosh, and on PostgreSQL also PostgreSQL's full-text search."""
-    if request.param == "postgres":
-        app.config["SEARCH_BACKEND"] = "postgres"
-        app.extensions.pop("search_backend", None)
-    return search_index.get_backend()
 
 
 def run(app: Flask, *args: str):

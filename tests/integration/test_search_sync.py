@@ -437,14 +437,6 @@ def test_a_web_request_starts_the_indexer_and_a_request_commit_wakes_it(
 # --- the same through the real engines ----------------------------------------------------
 
 
-@pytest.fixture(params=["whoosh", "postgres"])
-def engine(request: pytest.FixtureRequest, app: Flask):
-    if request.param == "postgres":
-        app.config["SEARCH_BACKEND"] = "postgres"
-        app.extensions.pop("search_backend", None)
-    return search_index.get_backend()
-
-
 def found(engine, words: str) -> set[int]:
     return {hit.id for hit in engine.query(SearchQuery(text=words, facets=False)).hits}
 
