@@ -37,7 +37,7 @@ MAX_PER_PAGE = 100
 VAT_PERCENT = re.compile(r"^\d{1,3}(\.\d{1,2})?$")
 
 
-def _described(text: str, **extra: Any) -> dict[str, Any]:
+def described(text: str, **extra: Any) -> dict[str, Any]:
     return {"metadata": {"description": text, **extra}}
 
 
@@ -75,18 +75,18 @@ class ErrorSchema(OutputSchema):
 
     code = fields.String(
         required=True,
-        **_described(
+        **described(
             "Stable error code: bad_request, invalid_json, unauthorized, invalid_token, "
             "forbidden, coop_suspended, coop_not_admitted, not_found, method_not_allowed, "
             "version_conflict, invalid_transition, payload_too_large, unsupported_media_type, "
             "validation_failed, rate_limited, server_error, search_unavailable"
         ),
     )
-    message = fields.String(required=True, **_described("What went wrong, for people"))
+    message = fields.String(required=True, **described("What went wrong, for people"))
     errors = fields.Dict(
         keys=fields.String(),
         values=fields.List(fields.String()),
-        **_described(
+        **described(
             "Only for validation_failed: field -> messages. Nested fields are dotted "
             "(`price.amount`, `ships_to.0`)."
         ),
@@ -98,9 +98,9 @@ class ErrorSchema(OutputSchema):
 
 class MoneySchema(OutputSchema):
     amount = fields.Integer(
-        required=True, **_described("In the currency's minor unit (cents, öre): 1250 is 12.50")
+        required=True, **described("In the currency's minor unit (cents, öre): 1250 is 12.50")
     )
-    currency = fields.String(required=True, **_described("ISO 4217 code", enum=CURRENCIES))
+    currency = fields.String(required=True, **described("ISO 4217 code", enum=CURRENCIES))
 
 
 class CoopRefSchema(OutputSchema):
@@ -111,16 +111,16 @@ class CoopRefSchema(OutputSchema):
 class LabelDetailSchema(OutputSchema):
     """What backs one verified label of a listing."""
 
-    slug = fields.String(required=True, **_described("The label's slug"))
+    slug = fields.String(required=True, **described("The label's slug"))
     criteria_version = fields.Integer(
         required=True,
-        **_described("The version of the label's criteria the claim was checked against"),
+        **described("The version of the label's criteria the claim was checked against"),
     )
-    reviewed_at = fields.DateTime(required=True, **_described("When the review board approved it"))
-    expires_at = fields.DateTime(required=True, **_described("When the approval runs out"))
+    reviewed_at = fields.DateTime(required=True, **described("When the review board approved it"))
+    expires_at = fields.DateTime(required=True, **described("When the approval runs out"))
     granted_to = fields.String(
         required=True,
-        **_described(
+        **described(
             "`listing`: verified for this listing; `coop`: verified for its whole co-op",
             enum=["listing", "coop"],
         ),
@@ -132,37 +132,37 @@ class ListingSchema(OutputSchema):
 
     id = fields.Integer(required=True)
     sku = fields.String(
-        required=True, allow_none=True, **_described("The co-op's own article number")
+        required=True, allow_none=True, **described("The co-op's own article number")
     )
     title = fields.String(required=True)
-    description = fields.String(required=True, **_described("Plain text"))
-    kind = fields.String(required=True, **_described("good or service", enum=list(rules.KINDS)))
+    description = fields.String(required=True, **described("Plain text"))
+    kind = fields.String(required=True, **described("good or service", enum=list(rules.KINDS)))
     price = fields.Nested(
-        MoneySchema, required=True, **_described("Gross price, VAT included, in minor units")
+        MoneySchema, required=True, **described("Gross price, VAT included, in minor units")
     )
     vat_rate = fields.String(
         required=True,
-        **_described('VAT rate in percent as an exact decimal string: "19", "5.5", "0"'),
+        **described('VAT rate in percent as an exact decimal string: "19", "5.5", "0"'),
     )
     vat_rate_bp = fields.Integer(
-        required=True, **_described("The same VAT rate in basis points: 1900 is 19 %")
+        required=True, **described("The same VAT rate in basis points: 1900 is 19 %")
     )
     stock = fields.Integer(
-        required=True, allow_none=True, **_described("Units on hand (goods); null for services")
+        required=True, allow_none=True, **described("Units on hand (goods); null for services")
     )
     capacity = fields.Integer(
         required=True,
         allow_none=True,
-        **_described('Bookable units (services); null means "on request" (and for goods)'),
+        **described('Bookable units (services); null means "on request" (and for goods)'),
     )
-    status = fields.String(required=True, **_described("Listing status", enum=STATUSES))
+    status = fields.String(required=True, **described("Listing status", enum=STATUSES))
     condition = fields.String(required=True, metadata={"enum": list(rules.CONDITIONS)})
-    category = fields.String(required=True, **_described("The category's slug"))
-    coop = fields.Nested(CoopRefSchema, required=True, **_described("The co-op that offers it"))
+    category = fields.String(required=True, **described("The category's slug"))
+    coop = fields.Nested(CoopRefSchema, required=True, **described("The co-op that offers it"))
     labels = fields.List(
         fields.String(),
         required=True,
-        **_described(
+        **described(
             "Slugs of the listing's verified labels: approved, unexpired claims only "
             "(for the listing or for its co-op)"
         ),
@@ -170,22 +170,22 @@ class ListingSchema(OutputSchema):
     label_details = fields.List(
         fields.Nested(LabelDetailSchema),
         required=True,
-        **_described("For each label in `labels`: what backs it"),
+        **described("For each label in `labels`: what backs it"),
     )
-    url = fields.Url(required=True, **_described("The listing's page in the shop"))
+    url = fields.Url(required=True, **described("The listing's page in the shop"))
     version = fields.Integer(
         required=True,
-        **_described("Changes with every save; send it back when you update (PATCH)"),
+        **described("Changes with every save; send it back when you update (PATCH)"),
     )
-    region = fields.String(required=True, **_described("Where it is made or given"))
+    region = fields.String(required=True, **described("Where it is made or given"))
     ships_to = fields.List(
         fields.String(),
         required=True,
-        **_described("Country codes, or EU or WORLD; empty: pickup or on site only"),
+        **described("Country codes, or EU or WORLD; empty: pickup or on site only"),
     )
     language = fields.String(
         required=True,
-        **_described("Language of title and description", enum=list(rules.LANGUAGES)),
+        **described("Language of title and description", enum=list(rules.LANGUAGES)),
     )
     created_at = fields.DateTime(required=True)
     updated_at = fields.DateTime(required=True)
@@ -239,12 +239,12 @@ class CoopSchema(OutputSchema):
 
     slug = fields.String(required=True)
     name = fields.String(required=True)
-    country = fields.String(required=True, **_described("ISO 3166-1 alpha-2"))
+    country = fields.String(required=True, **described("ISO 3166-1 alpha-2"))
     region = fields.String(required=True)
-    trade = fields.String(required=True, **_described('What the co-op does ("bakery")'))
+    trade = fields.String(required=True, **described('What the co-op does ("bakery")'))
     description = fields.String(required=True)
     website = fields.String(required=True, allow_none=True)
-    url = fields.Url(required=True, **_described("The co-op's page in the shop"))
+    url = fields.Url(required=True, **described("The co-op's page in the shop"))
 
     @pre_dump
     def from_coop(self, coop: Coop, **kwargs: Any) -> dict[str, Any]:
@@ -273,13 +273,13 @@ class CoopSchema(OutputSchema):
 
 class ShippingSchema(OutputSchema):
     flat_fee = fields.Nested(
-        MoneySchema, required=True, **_described("Per co-op order; 0 means free")
+        MoneySchema, required=True, **described("Per co-op order; 0 means free")
     )
     free_above = fields.Nested(
         MoneySchema,
         required=True,
         allow_none=True,
-        **_described("Order subtotal from which shipping is free; null: never free"),
+        **described("Order subtotal from which shipping is free; null: never free"),
     )
     offers_pickup = fields.Boolean(required=True)
     pickup_address = fields.String(required=True, allow_none=True)
@@ -290,7 +290,7 @@ class CoopProfileSchema(CoopSchema):
 
     status = fields.String(required=True, metadata={"enum": ["admitted"]})
     currency = fields.String(
-        required=True, **_described("Currency of the shipping fees", enum=CURRENCIES)
+        required=True, **described("Currency of the shipping fees", enum=CURRENCIES)
     )
     shipping = fields.Nested(ShippingSchema, required=True)
     admitted_at = fields.DateTime(required=True, allow_none=True)
@@ -300,8 +300,8 @@ def page_schema(name: str, item: type[Schema]) -> type[Schema]:
     """The list envelope {"total", "page", "per_page", "items"} around `item`."""
     return OutputSchema.from_dict(
         {
-            "total": fields.Integer(required=True, **_described("Items on all pages")),
-            "page": fields.Integer(required=True, **_described("This page, from 1")),
+            "total": fields.Integer(required=True, **described("Items on all pages")),
+            "page": fields.Integer(required=True, **described("This page, from 1")),
             "per_page": fields.Integer(required=True),
             "items": fields.List(fields.Nested(item), required=True),
         },
@@ -311,19 +311,19 @@ def page_schema(name: str, item: type[Schema]) -> type[Schema]:
 
 class CriterionSchema(OutputSchema):
     key = fields.String(
-        required=True, **_described("Stable across versions: the same question keeps its key")
+        required=True, **described("Stable across versions: the same question keeps its key")
     )
     question = fields.String(required=True)
-    guidance = fields.String(required=True, **_described("How to answer well, in plain words"))
+    guidance = fields.String(required=True, **described("How to answer well, in plain words"))
     evidence_required = fields.Boolean(
-        required=True, **_described("Whether a claim must attach a document or a link")
+        required=True, **described("Whether a claim must attach a document or a link")
     )
 
 
 class CriteriaVersionSchema(OutputSchema):
-    number = fields.Integer(required=True, **_described("1, 2, 3 ... per label"))
+    number = fields.Integer(required=True, **described("1, 2, 3 ... per label"))
     adopted_at = fields.DateTime(
-        required=True, allow_none=True, **_described("When the member co-ops adopted it")
+        required=True, allow_none=True, **described("When the member co-ops adopted it")
     )
     criteria = fields.List(fields.Nested(CriterionSchema), required=True)
 
@@ -333,11 +333,11 @@ class LabelSchema(OutputSchema):
 
     slug = fields.String(required=True)
     name = fields.String(required=True)
-    summary = fields.String(required=True, **_described("One sentence shown beside the badge"))
-    description = fields.String(required=True, **_described("What the label means"))
+    summary = fields.String(required=True, **described("One sentence shown beside the badge"))
+    description = fields.String(required=True, **described("What the label means"))
     scope = fields.String(
         required=True,
-        **_described(
+        **described(
             "Who may claim it: a single `listing`, a whole `coop`, or `both`",
             enum=["listing", "coop", "both"],
         ),
@@ -346,9 +346,9 @@ class LabelSchema(OutputSchema):
         CriteriaVersionSchema,
         required=True,
         allow_none=True,
-        **_described("The criteria version in force; null when none is adopted yet"),
+        **described("The criteria version in force; null when none is adopted yet"),
     )
-    url = fields.Url(required=True, **_described("The label's page in the shop"))
+    url = fields.Url(required=True, **described("The label's page in the shop"))
 
     @pre_dump
     def from_label(self, label: Label, **kwargs: Any) -> dict[str, Any]:
@@ -388,13 +388,13 @@ CoopPageSchema = page_schema("CoopPage", CoopSchema)
 
 class VersionConflictSchema(ErrorSchema):
     listing = fields.Nested(
-        ListingSchema, required=True, **_described("The listing as it is now saved")
+        ListingSchema, required=True, **described("The listing as it is now saved")
     )
 
 
 class InvalidTransitionSchema(ErrorSchema):
     status = fields.String(
-        required=True, **_described("The listing's current status", enum=STATUSES)
+        required=True, **described("The listing's current status", enum=STATUSES)
     )
 
 
@@ -406,20 +406,20 @@ class PageQuerySchema(Schema):
     per_page = fields.Integer(
         load_default=20,
         validate=validate.Range(min=1, max=MAX_PER_PAGE),
-        **_described("At most 100"),
+        **described("At most 100"),
     )
 
 
 class PublicListingQuerySchema(PageQuerySchema):
-    coop = fields.String(**_described("Only this co-op's listings (its slug)"))
-    category = fields.String(**_described("Only listings in this category or below it (its slug)"))
+    coop = fields.String(**described("Only this co-op's listings (its slug)"))
+    category = fields.String(**described("Only listings in this category or below it (its slug)"))
 
 
 class CoopListingQuerySchema(PageQuerySchema):
     status = fields.String(
-        validate=validate.OneOf(STATUSES), **_described("Only listings with this status")
+        validate=validate.OneOf(STATUSES), **described("Only listings with this status")
     )
-    sku = fields.String(**_described("Only the listing with this article number"))
+    sku = fields.String(**described("Only the listing with this article number"))
 
 
 # --- writing ------------------------------------------------------------------------------
@@ -441,17 +441,17 @@ class PriceInputSchema(Schema):
     amount = fields.Integer(
         strict=True,
         required=True,
-        **_described(
+        **described(
             "Whole number of minor units (cents): 1250 is 12.50 EUR. Not a float, not a string.",
             minimum=1,
             maximum=MAX_AMOUNT,
         ),
     )
-    currency = fields.String(required=True, **_described("ISO 4217 code", enum=CURRENCIES))
+    currency = fields.String(required=True, **described("ISO 4217 code", enum=CURRENCIES))
 
 
 def _text(description: str, max_length: int, **kwargs: Any) -> fields.String:
-    return fields.String(**kwargs, **_described(description, maxLength=max_length))
+    return fields.String(**kwargs, **described(description, maxLength=max_length))
 
 
 class ListingChangesSchema(Schema):
@@ -465,32 +465,32 @@ class ListingChangesSchema(Schema):
         allow_none=True,
     )
     title = fields.String(
-        **_described("Plain text", minLength=rules.MIN_TITLE, maxLength=rules.MAX_TITLE)
+        **described("Plain text", minLength=rules.MIN_TITLE, maxLength=rules.MAX_TITLE)
     )
     description = _text("Plain text", rules.MAX_DESCRIPTION)
     kind = fields.String(metadata={"enum": list(rules.KINDS)})
-    category = fields.String(**_described("A category's slug"))
-    price = fields.Nested(PriceInputSchema, **_described("Gross price, VAT included"))
+    category = fields.String(**described("A category's slug"))
+    price = fields.Nested(PriceInputSchema, **described("Gross price, VAT included"))
     vat_rate = fields.String(
         error_messages={"invalid": 'Give the percent as a string such as "19" or "5.5".'},
-        **_described(
+        **described(
             'VAT rate in percent, as a string: "19", "5.5". Or give vat_rate_bp instead.',
             pattern=VAT_PERCENT.pattern,
         ),
     )
     vat_rate_bp = fields.Integer(
         strict=True,
-        **_described("VAT rate in basis points (1900 is 19 %)", minimum=0, maximum=10_000),
+        **described("VAT rate in basis points (1900 is 19 %)", minimum=0, maximum=10_000),
     )
     stock = fields.Integer(
         strict=True,
         allow_none=True,
-        **_described("Units on hand; required for goods", minimum=0, maximum=rules.MAX_STOCK),
+        **described("Units on hand; required for goods", minimum=0, maximum=rules.MAX_STOCK),
     )
     capacity = fields.Integer(
         strict=True,
         allow_none=True,
-        **_described(
+        **described(
             'Bookable units of a service; null: "on request"', minimum=0, maximum=rules.MAX_STOCK
         ),
     )
@@ -498,10 +498,10 @@ class ListingChangesSchema(Schema):
     region = _text("Where it is made or given", rules.MAX_REGION)
     ships_to = fields.List(
         fields.String(),
-        **_described('Country codes ("DE", "SE"), or "EU", or "WORLD"; empty: no shipping'),
+        **described('Country codes ("DE", "SE"), or "EU", or "WORLD"; empty: no shipping'),
     )
     language = fields.String(
-        **_described("Language of title and description", enum=list(rules.LANGUAGES))
+        **described("Language of title and description", enum=list(rules.LANGUAGES))
     )
 
     @validates_schema
@@ -532,13 +532,11 @@ class ListingCreateSchema(ListingChangesSchema):
 
     title = fields.String(
         required=True,
-        **_described("Plain text", minLength=rules.MIN_TITLE, maxLength=rules.MAX_TITLE),
+        **described("Plain text", minLength=rules.MIN_TITLE, maxLength=rules.MAX_TITLE),
     )
     kind = fields.String(required=True, metadata={"enum": list(rules.KINDS)})
-    category = fields.String(required=True, **_described("A category's slug"))
-    price = fields.Nested(
-        PriceInputSchema, required=True, **_described("Gross price, VAT included")
-    )
+    category = fields.String(required=True, **described("A category's slug"))
+    price = fields.Nested(PriceInputSchema, required=True, **described("Gross price, VAT included"))
 
     @validates_schema
     def needs_vat_rate(self, data: dict[str, Any], **kwargs: Any) -> None:
@@ -552,12 +550,12 @@ class ListingUpdateSchema(ListingChangesSchema):
     version = fields.Integer(
         strict=True,
         required=True,
-        **_described("The version you read; a stale one gets 409 version_conflict"),
+        **described("The version you read; a stale one gets 409 version_conflict"),
     )
 
 
 class VersionSchema(Schema):
     version = fields.Integer(
         strict=True,
-        **_described("Optional: the version you read; a stale one gets 409 version_conflict"),
+        **described("Optional: the version you read; a stale one gets 409 version_conflict"),
     )

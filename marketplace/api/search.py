@@ -15,7 +15,14 @@ from ..domain.money import MAX_AMOUNT
 from ..services import search
 from .base import ApiBlueprint
 from .errors import api_abort
-from .schemas import CURRENCIES, CoopRefSchema, ErrorSchema, MoneySchema, OutputSchema
+from .schemas import (
+    CURRENCIES,
+    CoopRefSchema,
+    ErrorSchema,
+    MoneySchema,
+    OutputSchema,
+    described,
+)
 
 search_bp = ApiBlueprint(
     "api_search",
@@ -29,15 +36,11 @@ search_bp = ApiBlueprint(
 )
 
 
-def _doc(text: str, **extra: Any) -> dict[str, Any]:
-    return {"metadata": {"description": text, **extra}}
-
-
 class SearchArgsSchema(Schema):
     """The query parameters (read by services.search, which answers 400 on a bad value)."""
 
     q = fields.String(
-        **_doc(
+        **described(
             "Words to find (title, description, co-op, category and label names). Typos and "
             'plurals are forgiven; "quoted words" must stand together; -word excludes; '
             "wor* finds words starting so. Empty: everything that passes the filters."
@@ -45,41 +48,44 @@ class SearchArgsSchema(Schema):
     )
     label = fields.List(
         fields.String(),
-        **_doc("Label slugs, repeatable: listings verified for every one of them (AND)"),
+        **described("Label slugs, repeatable: listings verified for every one of them (AND)"),
     )
     category = fields.List(
-        fields.String(), **_doc("Category slugs, repeatable: any of them or below them (OR)")
+        fields.String(), **described("Category slugs, repeatable: any of them or below them (OR)")
     )
-    coop = fields.List(fields.String(), **_doc("Co-op slugs, repeatable (OR)"))
-    region = fields.List(fields.String(), **_doc("Regions as listings name them, repeatable (OR)"))
+    coop = fields.List(fields.String(), **described("Co-op slugs, repeatable (OR)"))
+    region = fields.List(
+        fields.String(), **described("Regions as listings name them, repeatable (OR)")
+    )
     kind = fields.List(
-        fields.String(validate=validate.OneOf(KINDS)), **_doc("good or service, repeatable (OR)")
+        fields.String(validate=validate.OneOf(KINDS)),
+        **described("good or service, repeatable (OR)"),
     )
     condition = fields.List(
         fields.String(validate=validate.OneOf(CONDITIONS)),
-        **_doc("new, used or refurbished, repeatable (OR)"),
+        **described("new, used or refurbished, repeatable (OR)"),
     )
     currency = fields.List(
         fields.String(validate=validate.OneOf(CURRENCIES)),
-        **_doc("ISO 4217 codes, repeatable (OR)"),
+        **described("ISO 4217 codes, repeatable (OR)"),
     )
     min_price = fields.Integer(
         validate=validate.Range(min=0, max=MAX_AMOUNT),
-        **_doc("Lowest gross price in minor units (1250 is 12.50), inclusive, any currency"),
+        **described("Lowest gross price in minor units (1250 is 12.50), inclusive, any currency"),
     )
     max_price = fields.Integer(
         validate=validate.Range(min=0, max=MAX_AMOUNT),
-        **_doc("Highest gross price in minor units, inclusive; not below min_price"),
+        **described("Highest gross price in minor units, inclusive; not below min_price"),
     )
     sort = fields.String(
         load_default="relevance",
         validate=validate.OneOf(SORTS),
-        **_doc("relevance (newest first when q is empty), price_asc, price_desc or newest"),
+        **described("relevance (newest first when q is empty), price_asc, price_desc or newest"),
     )
     page = fields.Integer(
         load_default=1,
         validate=validate.Range(min=1, max=MAX_PAGE),
-        **_doc("From 1; a page past the last one has no results"),
+        **described("From 1; a page past the last one has no results"),
     )
     per_page = fields.Integer(
         load_default=search.DEFAULT_PER_PAGE,
@@ -93,14 +99,14 @@ class SearchHitSchema(OutputSchema):
     id = fields.Integer(required=True)
     title = fields.String(required=True)
     coop = fields.Nested(CoopRefSchema, required=True)
-    price = fields.Nested(MoneySchema, required=True, **_doc("Gross price, in minor units"))
+    price = fields.Nested(MoneySchema, required=True, **described("Gross price, in minor units"))
     labels = fields.List(
-        fields.String(), required=True, **_doc("Slugs of the listing's verified labels")
+        fields.String(), required=True, **described("Slugs of the listing's verified labels")
     )
-    url = fields.Url(required=True, **_doc("The listing's page in the shop"))
+    url = fields.Url(required=True, **described("The listing's page in the shop"))
     snippet = fields.String(
         required=True,
-        **_doc(
+        **described(
             "HTML: a piece of the description, escaped, with the matched words in "
             "<mark>...</mark>; safe to insert as HTML"
         ),
@@ -108,7 +114,9 @@ class SearchHitSchema(OutputSchema):
 
 
 def _counts(text: str) -> fields.Dict:
-    return fields.Dict(keys=fields.String(), values=fields.Integer(), required=True, **_doc(text))
+    return fields.Dict(
+        keys=fields.String(), values=fields.Integer(), required=True, **described(text)
+    )
 
 
 class FacetsSchema(OutputSchema):
@@ -124,28 +132,28 @@ class FacetsSchema(OutputSchema):
 
 
 class SearchResultsSchema(OutputSchema):
-    total = fields.Integer(required=True, **_doc("Results on all pages"))
+    total = fields.Integer(required=True, **described("Results on all pages"))
     page = fields.Integer(required=True)
     per_page = fields.Integer(required=True)
-    results = fields.List(fields.Nested(SearchHitSchema), required=True, **_doc("This page"))
+    results = fields.List(fields.Nested(SearchHitSchema), required=True, **described("This page"))
     facets = fields.Nested(
         FacetsSchema,
         required=True,
-        **_doc("Values with no results are left out, except chosen ones"),
+        **described("Values with no results are left out, except chosen ones"),
     )
     suggestion = fields.String(
         required=True,
         allow_none=True,
-        **_doc('"Did you mean": a corrected `q` that finds more, or null'),
+        **described('"Did you mean": a corrected `q` that finds more, or null'),
     )
     partial = fields.Boolean(
         required=True,
-        **_doc("The engine stopped at its time limit: total and facets are lower bounds"),
+        **described("The engine stopped at its time limit: total and facets are lower bounds"),
     )
     notices = fields.List(
         fields.String(),
         required=True,
-        **_doc("What was changed in `q`: shortened, too_many_words, ignored_operators"),
+        **described("What was changed in `q`: shortened, too_many_words, ignored_operators"),
     )
 
 
