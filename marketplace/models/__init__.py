@@ -8,8 +8,21 @@ from .governance import FeePolicy, Proposal, ProposalKind, ProposalStatus, Vote,
 from .jobs import ImportStatus, ListingImport
 from .label import CriteriaStatus, CriteriaVersion, Criterion, Label, LabelScope
 from .listing import Condition, Listing, ListingImage, ListingKind, ListingStatus
+from .mail import OutgoingMail
+from .order import (
+    Cart,
+    CartItem,
+    CoopOrder,
+    CoopOrderStatus,
+    Order,
+    OrderLine,
+    PaymentStatus,
+    Rating,
+    RatingScore,
+    ShippingMethod,
+)
 from .search import IndexTarget, SearchOutbox, SearchState
-from .user import User
+from .user import PersonalToken, User
 
 __all__ = [
     "AuditEntry",
@@ -48,4 +61,16 @@ __all__ = [
     "MemberRole",
     "Membership",
     "User",
+    "PersonalToken",
+    "OutgoingMail",
+    "Cart",
+    "CartItem",
+    "CoopOrder",
+    "CoopOrderStatus",
+    "Order",
+    "OrderLine",
+    "PaymentStatus",
+    "Rating",
+    "RatingScore",
+    "ShippingMethod",
 ]
