@@ -69,6 +69,22 @@ ENUM_LABELS = {
     "declined": lazy_gettext("Declined"),
     "member": lazy_gettext("Member"),
     "admin": lazy_gettext("Admin"),
+    # orders
+    "open": lazy_gettext("Open"),
+    "placed": lazy_gettext("Placed"),
+    "accepted": lazy_gettext("Accepted"),
+    "shipped": lazy_gettext("Shipped"),
+    "delivered": lazy_gettext("Delivered"),
+    "cancelled": lazy_gettext("Cancelled"),
+    "expired": lazy_gettext("Expired"),
+    "pending": lazy_gettext("Awaiting payment"),
+    "paid": lazy_gettext("Paid"),
+    "delivery": lazy_gettext("Delivery"),
+    "pickup": lazy_gettext("Pickup"),
+    "bank_transfer": lazy_gettext("Bank transfer"),
+    "positive": lazy_gettext("Positive"),
+    "neutral": lazy_gettext("Neutral"),
+    "negative": lazy_gettext("Negative"),
 }
 
 

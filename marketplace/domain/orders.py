@@ -27,6 +27,8 @@ TRANSITIONS: dict[tuple[str, CoopOrderEvent], str] = {
     ("placed", CoopOrderEvent.EXPIRE): "expired",
     ("accepted", CoopOrderEvent.SHIP): "shipped",
     ("accepted", CoopOrderEvent.CANCEL): "cancelled",
+    # accepted but still unpaid when the time runs out
+    ("accepted", CoopOrderEvent.EXPIRE): "expired",
     ("shipped", CoopOrderEvent.DELIVER): "delivered",
 }
 

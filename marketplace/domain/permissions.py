@@ -36,6 +36,7 @@ class Permission(StrEnum):
     PROPOSE = "propose"  #: put new criteria, a fee policy or an admission to a vote
     VIEW_AUDIT_LOG = "view_audit_log"  #: the whole federation's log
     VIEW_COOP_AUDIT_LOG = "view_coop_audit_log"  #: the entries that concern the co-op
+    FULFIL_COOP_ORDERS = "fulfil_coop_orders"  #: accept, ship, deliver or cancel the co-op's orders
 
 
 _R = Role
@@ -57,6 +58,7 @@ GRANTS: dict[Permission, frozenset[Role]] = {
     Permission.PROPOSE: frozenset({_R.FEDERATION_ADMIN, _R.REVIEWER}),
     Permission.VIEW_AUDIT_LOG: frozenset({_R.FEDERATION_ADMIN}),
     Permission.VIEW_COOP_AUDIT_LOG: frozenset({_R.COOP_MEMBER, _R.COOP_ADMIN}),
+    Permission.FULFIL_COOP_ORDERS: frozenset({_R.COOP_MEMBER, _R.COOP_ADMIN}),
 }
 
 

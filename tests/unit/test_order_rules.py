@@ -22,6 +22,7 @@ EXPECTED = {
     ("placed", "expire"): "expired",
     ("accepted", "ship"): "shipped",
     ("accepted", "cancel"): "cancelled",
+    ("accepted", "expire"): "expired",
     ("shipped", "deliver"): "delivered",
 }
 

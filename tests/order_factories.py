@@ -1,0 +1,53 @@
+"""Carts and orders for tests: fill a cart, place an order, mark it paid."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+from marketplace.domain.cart import Shipping
+from marketplace.extensions import db
+from marketplace.models import Cart, Listing, Order, PaymentStatus, User
+from marketplace.models.base import utcnow
+from marketplace.services import carts, checkout
+
+ADDRESS = checkout.Address(
+    name="Ada Buyer",
+    line1="Hauptstraße 1",
+    line2="",
+    postcode="10115",
+    city="Berlin",
+    country="DE",
+)
+_keys = itertools.count(1)
+
+
+def fill_cart(user: User | None, *items: tuple[Listing, int], token: str | None = None) -> Cart:
+    """The account's (or guest token's) cart with these (listing, quantity) lines added."""
+    cart, _new_token = carts.current_cart(user, token, create=True)
+    assert cart is not None
+    db.session.commit()
+    for listing, quantity in items:
+        carts.add_item(cart, listing.id, quantity)
+    return cart
+
+
+def place_order(user: User, *items: tuple[Listing, int], **kw: Any) -> Order:
+    """Fill the user's cart with `items` and check out by bank transfer."""
+    cart = fill_cart(user, *items)
+    kw.setdefault("address", ADDRESS)
+    kw.setdefault("shipping", {})
+    kw.setdefault("payment_method", "bank_transfer")
+    kw.setdefault("idempotency_key", f"key-{next(_keys)}")
+    return checkout.place_order(user, cart, **kw)
+
+
+def mark_paid(order: Order) -> Order:
+    """What issue 7's payment reconciliation will do; here only the status matters."""
+    order.payment_status = PaymentStatus.PAID
+    order.paid_at = utcnow()
+    db.session.commit()
+    return order
+
+
+__all__ = ["ADDRESS", "Shipping", "fill_cart", "mark_paid", "place_order"]
