@@ -24,7 +24,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         hops = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
-    from . import cli, extensions, i18n, models  # noqa: F401  (models register tables)
+    from . import cli, extensions, housekeeping, i18n, models  # noqa: F401  (models register tables)
     from .models.base import render_migration_type
     from .services import search_index
     from .services.accounts import load_user
@@ -48,6 +48,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
 
     init_api(app)
     search_index.init_app(app)
+    housekeeping.init_app(app)
     cli.init_app(app)
     return app
 

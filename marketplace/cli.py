@@ -192,10 +192,25 @@ def search_check_command(repair: bool) -> None:
     click.get_current_context().exit(1)
 
 
+orders_cli = AppGroup("orders", help="Order commands.")
+
+
+@orders_cli.command("expire")
+def orders_expire_command() -> None:
+    """Expire unpaid orders past their payment time and give their stock back."""
+    from .services.coop_orders import expire_due
+
+    click.echo(f"{expire_due()} unpaid order(s) expired")
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(seed_demo_command)
+    app.cli.add_command(orders_cli)
     app.cli.add_command(create_admin_command)
     app.cli.add_command(coop_cli)
     app.cli.add_command(proposals_cli)
     app.cli.add_command(claims_cli)
     app.cli.add_command(search_cli)
+    from .cli_mail import mail_cli
+
+    app.cli.add_command(mail_cli)

@@ -60,6 +60,39 @@ SETTINGS: dict[str, tuple[str, str]] = {
         "changes after commit), `inline` (at once after each commit) or `off` (only "
         "recorded: `flask search sync` applies them)",
     ),
+    "MAIL_BACKEND": (
+        "`file`",
+        "`file` (each message written as an .eml file under `instance/mail/`) or `smtp`",
+    ),
+    "MAIL_DELIVERY": (
+        "`job`",
+        "`job` (a background job after each commit that wrote mail), `inline` (at once after "
+        "the commit) or `off` (only `flask mail send`, which also retries failed messages: "
+        "run it from cron)",
+    ),
+    "MAIL_DEFAULT_SENDER": ("`marketplace@localhost`", "the From address of every message"),
+    "MAIL_SERVER": ("`localhost`", "SMTP server"),
+    "MAIL_PORT": ("`25`, `587` with TLS, `465` with SSL", "SMTP port"),
+    "MAIL_USE_TLS": ("`0`", "`1`: STARTTLS after connecting"),
+    "MAIL_USE_SSL": ("`0`", "`1`: connect over TLS (SMTPS)"),
+    "MAIL_USERNAME": ("unset", "SMTP login, if the server needs one"),
+    "MAIL_PASSWORD": ("unset", "SMTP password"),
+    "MAIL_TIMEOUT": ("`10`", "seconds to wait for the SMTP server before trying again later"),
+    "HOUSEKEEPING": (
+        "`thread`",
+        "`thread` (each web process expires unpaid orders and retries due e-mail every "
+        "minute) or `off` (run `flask orders expire` and `flask mail send` from cron)",
+    ),
+    "BANK_TRANSFER_HOLD_HOURS": (
+        "`168`",
+        "hours an order paid by bank transfer keeps its stock before it expires unpaid",
+    ),
+    "FEDERATION_BANK_HOLDER": (
+        "`Federation of Co-operatives`",
+        "account holder buyers pay bank transfers to",
+    ),
+    "FEDERATION_IBAN": ("`DE02120300000000202051`", "IBAN buyers pay bank transfers to"),
+    "FEDERATION_BIC": ("`BYLADEM1001`", "BIC of that account"),
 }
 
 
@@ -145,6 +178,23 @@ def from_environment() -> dict[str, object]:
         # None: `search` inside the app's instance folder (tests give each app its own)
         "SEARCH_INDEX_DIR": _env("SEARCH_INDEX_DIR"),
         "SEARCH_SYNC": _env("SEARCH_SYNC", "thread"),
+        "MAIL_BACKEND": _env("MAIL_BACKEND", "file"),
+        "MAIL_DELIVERY": _env("MAIL_DELIVERY", "job"),
+        "MAIL_DEFAULT_SENDER": _env("MAIL_DEFAULT_SENDER", "marketplace@localhost"),
+        "MAIL_SERVER": _env("MAIL_SERVER", "localhost"),
+        "MAIL_PORT": _int(
+            "MAIL_PORT", 465 if _flag("MAIL_USE_SSL") else 587 if _flag("MAIL_USE_TLS") else 25
+        ),
+        "MAIL_USE_TLS": _flag("MAIL_USE_TLS"),
+        "MAIL_USE_SSL": _flag("MAIL_USE_SSL"),
+        "MAIL_USERNAME": _env("MAIL_USERNAME"),
+        "MAIL_PASSWORD": _env("MAIL_PASSWORD"),
+        "MAIL_TIMEOUT": _int("MAIL_TIMEOUT", 10),
+        "HOUSEKEEPING": _env("HOUSEKEEPING", "thread"),
+        "BANK_TRANSFER_HOLD_HOURS": _int("BANK_TRANSFER_HOLD_HOURS", 7 * 24),
+        "FEDERATION_BANK_HOLDER": _env("FEDERATION_BANK_HOLDER", "Federation of Co-operatives"),
+        "FEDERATION_IBAN": _env("FEDERATION_IBAN", "DE02120300000000202051"),
+        "FEDERATION_BIC": _env("FEDERATION_BIC", "BYLADEM1001"),
     }
 
 

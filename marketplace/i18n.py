@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, current_app, g, request, session
+from flask import Flask, current_app, g, has_request_context, request, session
 from flask_babel import (
     format_currency,
     format_date,
@@ -21,8 +21,13 @@ from .extensions import babel
 
 
 def select_locale() -> str:
-    """The visitor's chosen language, else their account's, else their browser's."""
+    """The visitor's chosen language, else their account's, else their browser's.
+
+    Outside a request (the CLI, a background job) the default language.
+    """
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     chosen = session.get("lang")
     if chosen in languages:
         return chosen

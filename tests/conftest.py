@@ -47,6 +47,10 @@ def test_settings(database_uri: str, instance: Path) -> dict[str, object]:
         "SERVER_NAME": None,
         # index changes are applied right after each commit: tests see them at once
         "SEARCH_SYNC": "inline",
+        # mail is delivered right after each commit: tests see it at once
+        "MAIL_DELIVERY": "inline",
+        # unpaid orders are expired and failed mail retried by the tests that mean to
+        "HOUSEKEEPING": "off",
     }
 
 

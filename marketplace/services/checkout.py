@@ -103,7 +103,7 @@ def check_address(data: Mapping[str, object]) -> Address:
             errors[name] = _("Must be text.")
         elif not value and name != "line2":
             errors[name] = _("Required.")
-        elif len(value) > limit:
+        elif len(value) > limit and name != "country":
             errors[name] = _("At most %(count)d characters.", count=limit)
         values[name] = value
     country = values.get("country", "").upper()

@@ -260,14 +260,13 @@ def remind_due(now: datetime | None = None) -> int:
             .options(selectinload(LabelClaim.label), selectinload(LabelClaim.listing))
         )
     )
-    messages = []
     for claim in due:
         claim.reminded_at = now
-        messages.append((_admin_emails(claim), _reminder(claim)))
+        subject, body = _reminder(claim)
+        # written with the reminder, sent after its commit: no mail for an unsaved reminder
+        mail.queue(_admin_emails(claim), subject, body)
     if due:
         _commit()
-    for to, (subject, body) in messages:
-        mail.send(to, subject, body)  # after the commit: never a mail for an unsaved reminder
     return len(due)
 
 

@@ -102,6 +102,7 @@ def change_status(
         raise ReasonRequired(_("At most %(count)d characters.", count=MAX_REASON_LENGTH))
     if len(tracking) > MAX_TRACKING_LENGTH:
         raise TrackingTooLong(_("At most %(count)d characters.", count=MAX_TRACKING_LENGTH))
+    _allowed(locked.status.value, kind)
     if kind in (CoopOrderEvent.SHIP, CoopOrderEvent.DELIVER) and (
         locked.order.payment_status is not PaymentStatus.PAID
     ):
@@ -136,12 +137,7 @@ def _move(
     now: datetime | None,
 ) -> None:
     old = coop_order.status.value
-    try:
-        new = next_coop_order_status(old, kind)
-    except OrderTransitionRefused:
-        raise OrderTransitionRefused(
-            _("This order is %(status)s: it cannot be changed that way.", status=enum_label(old))
-        ) from None
+    new = _allowed(old, kind)
     coop_order.status = CoopOrderStatus(new)
     setattr(coop_order, _STAMPS[new], now or utcnow())
     if kind is CoopOrderEvent.CANCEL:
@@ -162,6 +158,16 @@ def _move(
         reason=reason,
     )
     notifications.coop_order_changed(coop_order)
+
+
+def _allowed(status: str, kind: CoopOrderEvent) -> str:
+    """The status after `kind`, or OrderTransitionRefused with a message for people."""
+    try:
+        return next_coop_order_status(status, kind)
+    except OrderTransitionRefused:
+        raise OrderTransitionRefused(
+            _("This order is %(status)s: it cannot be changed that way.", status=enum_label(status))
+        ) from None
 
 
 def _settle_payment(order: Order) -> None:
