@@ -162,8 +162,9 @@ def remove_item(cart: Cart, item_id: int) -> None:
 def merge_guest_cart(guest_token: str | None, user: User) -> None:
     """At login: move the guest cart's lines into the account's cart, then drop the guest cart.
 
-    Quantities of a listing in both are added up, held to what is available; lines in
-    another currency than the account's cart are kept back (the guest cart stays).
+    Quantities of a listing in both are added up, held to what is available. Lines in
+    another currency are merged too; the cart then names the mix as a problem to solve
+    before checkout, so nothing the guest chose is silently lost.
     """
     if not guest_token:
         return

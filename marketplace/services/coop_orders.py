@@ -11,7 +11,7 @@ import logging
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from ..domain.orders import (
@@ -61,12 +61,30 @@ def coop_orders_of(coop: Coop, status: str | None = None) -> list[CoopOrder]:
         select(CoopOrder)
         .join(Order)
         .where(CoopOrder.coop_id == coop.id)
-        .options(selectinload(CoopOrder.lines), selectinload(CoopOrder.order))
+        .options(
+            selectinload(CoopOrder.lines),
+            selectinload(CoopOrder.order).selectinload(Order.buyer),
+        )
         .order_by(Order.placed_at.desc(), CoopOrder.id.desc())
     )
     if status:
         query = query.where(CoopOrder.status == CoopOrderStatus(status))
     return list(db.session.scalars(query))
+
+
+def waiting_count(coop: Coop) -> int:
+    """How many of the co-op's orders wait for it: placed (to accept) or accepted (to ship)."""
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(CoopOrder)
+            .where(
+                CoopOrder.coop_id == coop.id,
+                CoopOrder.status.in_([CoopOrderStatus.PLACED, CoopOrderStatus.ACCEPTED]),
+            )
+        )
+        or 0
+    )
 
 
 def coop_order_for(coop: Coop, coop_order_id: int) -> CoopOrder | None:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 from payments.gateway import PaymentInstructions, gateways
 
 from ..domain.cart import Line, vat_by_rate
+from ..domain.orders import RESTOCKING
 from ..extensions import db
 from ..models import CoopOrder, Order, PaymentStatus, User
 
@@ -58,14 +59,26 @@ class CoopShare:
 @dataclass(frozen=True)
 class Receipt:
     order: Order
-    #: VAT rate (basis points) -> (gross, VAT contained), lines and shipping of all co-ops
+    #: VAT rate (basis points) -> (gross, VAT contained) of the items of the live co-op
+    #: orders; shipping is listed on its own (co-ops state no VAT rate for it)
     vat: dict[int, tuple[int, int]]
     shares: list[CoopShare]
     total: int
 
 
+def live_coop_orders(order: Order) -> list[CoopOrder]:
+    """The co-op orders still owed and fulfilled: not cancelled, not expired."""
+    return [co for co in order.coop_orders if co.status.value not in RESTOCKING]
+
+
+def amount_due(order: Order) -> int:
+    """What the buyer owes: the live co-op orders' totals (a cancelled part is not paid for)."""
+    return sum(co.total_amount for co in live_coop_orders(order))
+
+
 def receipt(order: Order) -> Receipt:
-    """VAT per rate and, per co-op, its share and the federation fee."""
+    """VAT per rate and, per co-op, its share and the federation fee, for the live co-op orders."""
+    live = live_coop_orders(order)
     lines = [
         Line(
             line.listing_id or 0,
@@ -75,11 +88,11 @@ def receipt(order: Order) -> Receipt:
             order.currency,
             line.vat_rate_bp,
         )
-        for co in order.coop_orders
+        for co in live
         for line in co.lines
     ]
-    shares = [CoopShare(co, co.payout_amount, co.fee_amount) for co in order.coop_orders]
-    return Receipt(order, vat_by_rate(lines), shares, order.total_amount)
+    shares = [CoopShare(co, co.payout_amount, co.fee_amount) for co in live]
+    return Receipt(order, vat_by_rate(lines), shares, amount_due(order))
 
 
 def payment_instructions(order: Order) -> PaymentInstructions | None:
@@ -89,4 +102,4 @@ def payment_instructions(order: Order) -> PaymentInstructions | None:
     gateway = gateways(current_app.config).get(order.payment_method)
     if gateway is None:
         return None
-    return gateway.instructions(order.reference, order.total_amount, order.currency)
+    return gateway.instructions(order.reference, amount_due(order), order.currency)

@@ -9,11 +9,14 @@ from . import errors
 from .admin import bp as admin_bp
 from .audit import bp as audit_bp
 from .auth import bp as auth_bp
+from .cart import bp as cart_bp
+from .checkout import bp as checkout_bp
 from .claims import bp as claims_bp
 from .csv_io import bp as csv_io_bp
 from .dashboard import bp as dashboard_bp
 from .governance import bp as governance_bp
 from .images import bp as images_bp
+from .orders import bp as orders_bp
 from .review import bp as review_bp
 from .search import bp as search_bp
 from .shop import bp as shop_bp
@@ -54,6 +57,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(claims_bp)
     app.register_blueprint(review_bp)
     app.register_blueprint(governance_bp)
+    app.register_blueprint(cart_bp)
+    app.register_blueprint(checkout_bp)
+    app.register_blueprint(orders_bp)
     errors.init_app(app)
     _template_helpers(app)
 

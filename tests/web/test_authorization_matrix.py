@@ -29,6 +29,7 @@ from marketplace.models import (
 from marketplace.models.base import utcnow
 from tests.claim_factories import make_label_with_criteria
 from tests.factories import make_coop, make_listing, make_member, make_user
+from tests.order_factories import place_order
 from tests.web.helpers import log_in
 
 PUBLIC, ACCOUNT, COOP_MEMBER, COOP_ADMIN, FEDERATION, API_PUBLIC, API_TOKEN = (
@@ -41,6 +42,8 @@ PUBLIC, ACCOUNT, COOP_MEMBER, COOP_ADMIN, FEDERATION, API_PUBLIC, API_TOKEN = (
     "api token",
 )
 REVIEWER, EVIDENCE, PROPOSER = "reviewer", "evidence", "proposer"
+#: the buyer who placed the order; everyone else gets 404 (references are not probed)
+ORDER_BUYER = "order buyer"
 
 ACCESS = {
     "shop.home": PUBLIC,
@@ -59,6 +62,20 @@ ACCESS = {
     "auth.register": PUBLIC,
     "auth.logout": PUBLIC,
     "auth.account": ACCOUNT,
+    "cart.show": PUBLIC,
+    "cart.add": PUBLIC,
+    "cart.update": PUBLIC,
+    "cart.remove": PUBLIC,
+    "checkout.start": ACCOUNT,
+    "checkout.review": ACCOUNT,
+    "checkout.place": ACCOUNT,
+    "orders.index": ACCOUNT,
+    "orders.show": ORDER_BUYER,
+    "orders.receipt": ORDER_BUYER,
+    "orders.rate": ORDER_BUYER,
+    "dashboard.coop_orders": COOP_MEMBER,
+    "dashboard.coop_order": COOP_MEMBER,
+    "dashboard.coop_order_action": COOP_MEMBER,
     "dashboard.index": ACCOUNT,
     "dashboard.apply": ACCOUNT,
     "dashboard.accept_invite": ACCOUNT,
@@ -147,6 +164,7 @@ ALLOWED = {
     REVIEWER: {"reviewer"},
     PROPOSER: {"reviewer", "federation_admin"},
     EVIDENCE: {"member", "admin", "reviewer"},
+    ORDER_BUYER: {"buyer"},
     API_TOKEN: set(),  # no page session opens the API: it takes a co-op token
 }
 ROLES = [
@@ -224,7 +242,11 @@ def world(app):
     )
     db.session.add(proposal)
     db.session.commit()
+    order = place_order(people["buyer"], (make_listing(coop=coop), 1))
     values = {
+        "reference": order.reference,
+        "coop_order_id": order.coop_orders[0].id,
+        "item_id": 1,
         "slug": coop.slug,
         "listing_id": listing.id,
         "image_id": image.id,

@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from ...authz import can
 from ...domain.permissions import Permission
-from ...services import accounts, catalog, label_catalog, labels
+from ...services import accounts, catalog, label_catalog, labels, ratings
 from ..helpers import page_number, safe_next
 from . import bp
 from .forms import LanguageForm
@@ -65,6 +65,7 @@ def coop(slug: str) -> str:
         page=page,
         coop_labels=labels.for_coop(found.id),
         listing_labels=labels.for_listings(page.items),
+        ratings=ratings.ratings_for_coop(found),
     )
 
 

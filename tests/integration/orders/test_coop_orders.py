@@ -188,3 +188,19 @@ def test_the_housekeeper_expires_due_orders(app, buyer):
     assert _stock(loaf) == 2
     db.session.expire_all()
     assert order.payment_status is PaymentStatus.EXPIRED
+
+
+def test_a_cancelled_part_is_neither_owed_nor_on_the_receipt(buyer):
+    from marketplace.services import orders
+
+    loaf = make_listing(price_amount=1000, vat_rate_bp=700)
+    coffee = make_listing(price_amount=2000, vat_rate_bp=1900)
+    order = place_order(buyer, (loaf, 1), (coffee, 1))
+    assert orders.amount_due(order) == 3000
+    assert orders.payment_instructions(order).details["reference"] == order.reference
+    coop_orders.change_status(order.coop_orders[1], "cancel", actor=None, reason="No beans")
+    assert orders.amount_due(order) == 1000
+    receipt = orders.receipt(order)
+    assert receipt.total == 1000 and list(receipt.vat) == [700]
+    assert [share.coop_order.id for share in receipt.shares] == [order.coop_orders[0].id]
+    assert order.total_amount == 3000  # what was placed stays on record
