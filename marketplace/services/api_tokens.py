@@ -2,52 +2,51 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import secrets
-from datetime import timedelta
 
 from sqlalchemy import select
 
 from ..extensions import db
 from ..models import ApiToken, Coop, User
 from ..models.base import utcnow
+from .token_hashing import (
+    MAX_NAME_LENGTH,
+    InvalidTokenName,
+    TokenNotFound,
+    clean_name,
+    digest,
+    display_prefix,
+    is_due_for_touch,
+    is_well_formed,
+    new_plaintext,
+)
+
+__all__ = [
+    "MAX_NAME_LENGTH",
+    "TOKEN_PREFIX",
+    "InvalidTokenName",
+    "TokenNotFound",
+    "authenticate",
+    "create_token",
+    "revoke_token",
+    "tokens_of",
+]
 
 log = logging.getLogger(__name__)
 
 #: every token starts with this, so leaked tokens are easy to recognise (and to scan for)
 TOKEN_PREFIX = "cm_"  # noqa: S105  (a prefix, not a secret)
-#: how many characters of a token are kept to tell tokens apart
-DISPLAY_PREFIX_LENGTH = 10
-MAX_NAME_LENGTH = 80
-#: `last_used_at` is written at most this often, so reads do not all become writes
-LAST_USED_RESOLUTION = timedelta(minutes=1)
-_TOKEN_LENGTH = len(TOKEN_PREFIX) + 43  # token_urlsafe(32) gives 43 characters
-
-
-class InvalidTokenName(ValueError):
-    """A token needs a name of 1 to 80 characters."""
-
-
-class TokenNotFound(LookupError):
-    pass
-
-
-def _digest(plaintext: str) -> str:
-    return hashlib.sha256(plaintext.encode("utf-8")).hexdigest()
 
 
 def create_token(coop: Coop, name: str, by: User | None = None) -> tuple[ApiToken, str]:
     """A new token for the co-op; the plaintext is returned here once and never stored."""
-    name = (name or "").strip()
-    if not name or len(name) > MAX_NAME_LENGTH:
-        raise InvalidTokenName(name)
-    plaintext = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    name = clean_name(name)
+    plaintext = new_plaintext(TOKEN_PREFIX)
     token = ApiToken(
         coop=coop,
         name=name,
-        token_hash=_digest(plaintext),
-        prefix=plaintext[:DISPLAY_PREFIX_LENGTH],
+        token_hash=digest(plaintext),
+        prefix=display_prefix(plaintext),
         created_by_id=by.id if by is not None else None,
     )
     db.session.add(token)
@@ -70,14 +69,14 @@ def revoke_token(coop: Coop, token_id: int, by: User | None = None) -> ApiToken:
 
 def authenticate(plaintext: str) -> ApiToken | None:
     """The active token with this plaintext, or None; its co-op's status is the caller's check."""
-    if not plaintext.startswith(TOKEN_PREFIX) or len(plaintext) != _TOKEN_LENGTH:
+    if not is_well_formed(plaintext, TOKEN_PREFIX):
         return None
     # Looking up the hash, not the token, keeps the comparison free of timing leaks.
-    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(plaintext)))
+    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == digest(plaintext)))
     if token is None or token.revoked_at is not None:
         return None
     now = utcnow()
-    if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
+    if is_due_for_touch(token.last_used_at, now):
         token.last_used_at = now
         db.session.commit()
     return token

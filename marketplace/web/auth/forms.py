@@ -4,6 +4,7 @@ from wtforms import EmailField, HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from ...services.accounts import MIN_PASSWORD_LENGTH
+from ...services.personal_tokens import MAX_NAME_LENGTH
 
 _PASSWORD_LENGTH = _l("Use at least %(min)d characters (and at most %(max)d).")
 
@@ -50,3 +51,15 @@ class ChangePasswordForm(FlaskForm):
 
 class LogoutForm(FlaskForm):
     """Logging out is a POST with a CSRF token, so no other site can log a visitor out."""
+
+
+class NewPersonalTokenForm(FlaskForm):
+    name = StringField(
+        _l("Name"),
+        validators=[DataRequired(), Length(max=MAX_NAME_LENGTH)],
+        description=_l("What the token is for, e.g. “shopping script”."),
+    )
+
+
+class RevokePersonalTokenForm(FlaskForm):
+    """Only the CSRF token: revoking needs no input."""

@@ -1,18 +1,25 @@
-"""Accounts: register, log in, log out, change password."""
+"""Accounts: register, log in, log out, change password, personal API tokens."""
 
 from __future__ import annotations
 
 import secrets
 
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ...extensions import limiter
-from ...services import accounts
+from ...services import accounts, personal_tokens
 from ..helpers import safe_next
 from . import bp
-from .forms import ChangePasswordForm, LoginForm, LogoutForm, RegisterForm
+from .forms import (
+    ChangePasswordForm,
+    LoginForm,
+    LogoutForm,
+    NewPersonalTokenForm,
+    RegisterForm,
+    RevokePersonalTokenForm,
+)
 
 
 def _start_session(user: accounts.User) -> None:
@@ -95,4 +102,50 @@ def account() -> object:
             _start_session(current_user._get_current_object())
             flash(_("Your password has been changed."), "success")
             return redirect(url_for("auth.account"))
-    return render_template("auth/account.html", form=form), 400 if form.errors else 200
+    return _account_page(password_form=form)
+
+
+@bp.post("/account/tokens")
+@login_required
+def create_token() -> object:
+    form = NewPersonalTokenForm()
+    plaintext = None
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        _token, plaintext = personal_tokens.create_token(user, form.name.data)
+        form = NewPersonalTokenForm(formdata=None)
+    return _account_page(token_form=form, new_token=plaintext)
+
+
+@bp.post("/account/tokens/<int:token_id>/revoke")
+@login_required
+def revoke_token(token_id: int) -> object:
+    if RevokePersonalTokenForm().validate_on_submit():
+        try:
+            token = personal_tokens.revoke_token(current_user, token_id)
+        except personal_tokens.TokenNotFound:
+            abort(404)
+        flash(_("The token “%(name)s” is revoked: it no longer works.", name=token.name), "success")
+    return redirect(url_for("auth.account", _anchor="tokens"))
+
+
+def _account_page(
+    password_form: ChangePasswordForm | None = None,
+    token_form: NewPersonalTokenForm | None = None,
+    new_token: str | None = None,
+) -> object:
+    """The account page; a new token is on this response only, so nothing may cache it."""
+    if password_form is None:
+        password_form = ChangePasswordForm(formdata=None)
+    if token_form is None:
+        token_form = NewPersonalTokenForm(formdata=None)
+    page = render_template(
+        "auth/account.html",
+        form=password_form,
+        token_form=token_form,
+        revoke_form=RevokePersonalTokenForm(),
+        tokens=personal_tokens.tokens_of(current_user),
+        new_token=new_token,
+    )
+    status = 400 if password_form.errors or token_form.errors else 200
+    return page, status, {"Cache-Control": "no-store"}
