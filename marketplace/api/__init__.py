@@ -52,7 +52,12 @@ def current_spec() -> dict[str, Any]:
 def init_app(app: Flask) -> None:
     from ..extensions import csrf
     from . import coops, docs, labels, listings  # noqa: F401  (routes register on the blueprints)
+    from .auth import auth_bp
     from .base import BEARER_AUTH, coop_bp, coops_bp, labels_bp, listings_bp
+    from .buyer_auth import PERSONAL_AUTH, PERSONAL_AUTH_SCHEME
+    from .cart import cart_bp
+    from .coop_orders import coop_orders_bp
+    from .orders import orders_bp
     from .search import search_bp
 
     for key, value in API_SETTINGS.items():
@@ -67,7 +72,18 @@ def init_app(app: Flask) -> None:
             "dashboard under API tokens, or with `flask coop token SLUG`.",
         },
     )
-    for blueprint in (listings_bp, search_bp, coops_bp, labels_bp, coop_bp):
+    api.spec.components.security_scheme(PERSONAL_AUTH, PERSONAL_AUTH_SCHEME)
+    for blueprint in (
+        listings_bp,
+        search_bp,
+        coops_bp,
+        labels_bp,
+        coop_bp,
+        auth_bp,
+        cart_bp,
+        orders_bp,
+        coop_orders_bp,
+    ):
         api.register_blueprint(blueprint)
         csrf.exempt(blueprint)
     app.register_blueprint(docs.bp)

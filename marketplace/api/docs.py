@@ -47,6 +47,8 @@ class Operation:
     summary: str
     description: Markup
     needs_token: bool
+    #: "personalToken" for buyer endpoints, "bearerAuth" for co-op ones, "" when public
+    token_kind: str
     parameters: list[Prop]
     body: Prop | None
     responses: list[Prop]
@@ -146,6 +148,7 @@ class _Reader:
             summary=op.get("summary", ""),
             description=rich(op.get("description")),
             needs_token=bool(op.get("security")),
+            token_kind=next(iter(op["security"][0]), "") if op.get("security") else "",
             parameters=parameters,
             body=body,
             responses=[

@@ -79,7 +79,9 @@ class ErrorSchema(OutputSchema):
             "Stable error code: bad_request, invalid_json, unauthorized, invalid_token, "
             "forbidden, coop_suspended, coop_not_admitted, not_found, method_not_allowed, "
             "version_conflict, invalid_transition, payload_too_large, unsupported_media_type, "
-            "validation_failed, rate_limited, server_error, search_unavailable"
+            "validation_failed, rate_limited, server_error, search_unavailable, email_taken, "
+            "invalid_credentials, cart_problem, cart_changed, sold_out, transition_refused, "
+            "payment_pending"
         ),
     )
     message = fields.String(required=True, **described("What went wrong, for people"))

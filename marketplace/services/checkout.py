@@ -188,7 +188,7 @@ def place_order(
         raise CheckoutInvalid(
             {"idempotency_key": _("Send a key of 1 to %(count)d characters.", count=MAX_KEY_LENGTH)}
         )
-    existing = _order_with_key(user, key)
+    existing = order_with_key(user, key)
     if existing is not None:
         return existing
     gateway = gateways(current_app.config).get(payment_method)
@@ -213,7 +213,7 @@ def place_order(
         _reserve(order)
     except IntegrityError:
         db.session.rollback()
-        existing = _order_with_key(user, key)
+        existing = order_with_key(user, key)
         if existing is None:
             raise
         return existing
@@ -233,7 +233,8 @@ def place_order(
     return order
 
 
-def _order_with_key(user: User, key: str) -> Order | None:
+def order_with_key(user: User, key: str) -> Order | None:
+    """The buyer's order placed with this idempotency key, if any."""
     return db.session.scalar(
         select(Order).where(Order.buyer_id == user.id, Order.idempotency_key == key)
     )

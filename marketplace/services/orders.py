@@ -22,7 +22,10 @@ def orders_of(user: User) -> list[Order]:
         db.session.scalars(
             select(Order)
             .where(Order.buyer_id == user.id)
-            .options(selectinload(Order.coop_orders).selectinload(CoopOrder.coop))
+            .options(
+                selectinload(Order.coop_orders).selectinload(CoopOrder.coop),
+                selectinload(Order.coop_orders).selectinload(CoopOrder.lines),
+            )
             .order_by(Order.placed_at.desc(), Order.id.desc())
         )
     )

@@ -12,6 +12,16 @@ from markupsafe import escape
 from tests.api.test_public_api import CONTRACT_KEYS
 
 PATHS = {
+    "/api/v1/auth/register": {"post"},
+    "/api/v1/auth/token": {"post"},
+    "/api/v1/cart": {"get"},
+    "/api/v1/cart/items": {"post"},
+    "/api/v1/cart/items/{item_id}": {"patch", "delete"},
+    "/api/v1/checkout": {"post"},
+    "/api/v1/orders": {"get"},
+    "/api/v1/orders/{order_id}": {"get"},
+    "/api/v1/coop-orders": {"get"},
+    "/api/v1/coop-orders/{coop_order_id}": {"get", "patch"},
     "/api/v1/listings": {"get"},
     "/api/v1/listings/{listing_id}": {"get"},
     "/api/v1/coops": {"get"},
@@ -81,16 +91,22 @@ def test_list_answers_are_documented_as_the_envelope(spec):
     }
 
 
-def test_token_endpoints_declare_bearer_auth_and_public_ones_do_not(spec):
-    assert spec["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
+def test_token_endpoints_declare_their_token_and_public_ones_do_not(spec):
+    schemes = spec["components"]["securitySchemes"]
+    assert schemes["bearerAuth"]["scheme"] == schemes["personalToken"]["scheme"] == "bearer"
+    buyer = ("/api/v1/cart", "/api/v1/checkout", "/api/v1/orders")
     for path, item in spec["paths"].items():
         for method, operation in item.items():
             if method == "parameters":
                 continue
-            needs_token = path.startswith("/api/v1/coop/") or path == "/api/v1/coop"
-            assert ("security" in operation) is needs_token, (method, path)
-            if needs_token:
+            if path == "/api/v1/coop" or path.startswith(("/api/v1/coop/", "/api/v1/coop-orders")):
+                assert operation["security"] == [{"bearerAuth": []}], (method, path)
                 assert {"401", "403"} <= set(operation["responses"])
+            elif path.startswith(buyer):
+                assert operation["security"] == [{"personalToken": []}], (method, path)
+                assert "401" in operation["responses"]
+            else:
+                assert "security" not in operation, (method, path)
 
 
 def test_request_schemas_refuse_unknown_fields_and_document_the_price(spec):

@@ -42,6 +42,8 @@ PUBLIC, ACCOUNT, COOP_MEMBER, COOP_ADMIN, FEDERATION, API_PUBLIC, API_TOKEN = (
     "api token",
 )
 REVIEWER, EVIDENCE, PROPOSER = "reviewer", "evidence", "proposer"
+#: buyer endpoints of the API: a personal token, never a page session
+API_PERSONAL = "api personal"
 #: the buyer who placed the order; everyone else gets 404 (references are not probed)
 ORDER_BUYER = "order buyer"
 
@@ -138,6 +140,16 @@ ACCESS = {
     "api_coops.public_coop": API_PUBLIC,
     "api_auth.register": API_PUBLIC,
     "api_auth.create_token": API_PUBLIC,
+    "api_cart.show_cart": API_PERSONAL,
+    "api_cart.add_cart_item": API_PERSONAL,
+    "api_cart.update_cart_item": API_PERSONAL,
+    "api_cart.remove_cart_item": API_PERSONAL,
+    "api_orders.place_order": API_PERSONAL,
+    "api_orders.list_orders": API_PERSONAL,
+    "api_orders.show_order": API_PERSONAL,
+    "api_coop_orders.list_coop_orders": API_TOKEN,
+    "api_coop_orders.show_coop_order": API_TOKEN,
+    "api_coop_orders.change_coop_order": API_TOKEN,
     "api_coop.own_coop": API_TOKEN,
     "api_coop.own_listings": API_TOKEN,
     "api_coop.own_listing": API_TOKEN,
@@ -170,6 +182,7 @@ ALLOWED = {
     EVIDENCE: {"member", "admin", "reviewer"},
     ORDER_BUYER: {"buyer"},
     API_TOKEN: set(),  # no page session opens the API: it takes a co-op token
+    API_PERSONAL: set(),  # nor a personal token
 }
 ROLES = [
     "anonymous",
@@ -251,6 +264,7 @@ def world(app):
         "reference": order.reference,
         "coop_order_id": order.coop_orders[0].id,
         "item_id": 1,
+        "order_id": order.id,
         "slug": coop.slug,
         "listing_id": listing.id,
         "image_id": image.id,
@@ -302,7 +316,7 @@ def test_each_role_reaches_exactly_the_routes_it_may(app, world, role):
         allowed = ALLOWED[kind] == "all" or role in ALLOWED[kind]
         if status >= 500:
             wrong.append(f"{method} {url}: {status}")
-        elif kind == API_TOKEN:
+        elif kind in (API_TOKEN, API_PERSONAL):
             if status != 401 or response.json.get("code") != "unauthorized":
                 wrong.append(f"{method} {url}: {status} without a token")
         elif allowed and (status in (401, 403) or to_login):
