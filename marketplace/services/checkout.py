@@ -344,7 +344,14 @@ def _reserve(order: Order) -> None:
                 table.c.status == ListingStatus.ACTIVE.value,
                 column >= line.quantity,
             )
-            .values({column: column - line.quantity, table.c.version: table.c.version + 1})
+            .values(
+                {
+                    column: column - line.quantity,
+                    table.c.version: table.c.version + 1,
+                    # a sale is not an edit: the co-op's "recently edited" order stays
+                    table.c.updated_at: table.c.updated_at,
+                }
+            )
         )
         if result.rowcount == 1:
             line.reserved = line.quantity
@@ -364,7 +371,13 @@ def release(coop_order: CoopOrder) -> None:
         db.session.execute(
             update(table)
             .where(table.c.id == line.listing_id, column.is_not(None))
-            .values({column: column + line.reserved, table.c.version: table.c.version + 1})
+            .values(
+                {
+                    column: column + line.reserved,
+                    table.c.version: table.c.version + 1,
+                    table.c.updated_at: table.c.updated_at,
+                }
+            )
         )
         line.reserved = 0
 

@@ -32,7 +32,7 @@ from ..models import (
     ReviewDecision,
     User,
 )
-from . import audit, demo_data
+from . import audit, demo_data, demo_orders
 from .accounts import hash_password
 from .seed_governance import seed_governance
 
@@ -108,11 +108,16 @@ def demo_users() -> list[DemoUser]:
     return people
 
 
-def _upsert(model: type, key: dict[str, object], values: dict[str, object]) -> object:
-    """Find the row by its natural key and set `values`; create it when missing."""
+def _upsert(
+    model: type,
+    key: dict[str, object],
+    values: dict[str, object],
+    initial: dict[str, object] | None = None,
+) -> object:
+    """Find the row by its natural key and set `values`; create it when missing (with `initial`)."""
     row = db.session.scalar(select(model).filter_by(**key))
     if row is None:
-        row = model(**key)
+        row = model(**key, **(initial or {}))
         db.session.add(row)
     for name, value in values.items():
         if getattr(row, name) != value:
@@ -178,6 +183,22 @@ def _seed_criteria(label: Label, criteria: list[tuple[str, str, str, bool]]) -> 
         )
 
 
+#: slug -> (flat shipping fee, free from this subtotal, pickup address or None), in the
+#: co-op's own currency: so the demo cart shows fees, free delivery and pickup
+DEMO_SHIPPING: dict[str, tuple[int, int | None, str | None]] = {
+    "netzwerkstatt": (490, 5000, None),
+    "bryggkooperativet": (4900, 50000, "Bryggkooperativet, Bergsgatan 12, 214 22 Malmö"),
+    "de-draad": (395, 7500, None),
+    "backstube-mur": (590, 4000, "Backstube Mur, Annenstraße 18, 8020 Graz"),
+    "bristol-bike-coop": (0, None, "Bristol Bike Co-op, 12 Gloucester Road, Bristol BS7 8AE"),
+    "elbdruck": (450, None, "Elbdruck eG, Schanzenstraße 80, 20357 Hamburg"),
+    "gemuesehof-wendland": (690, 6000, "Gemüsehof Wendland, Dorfstraße 3, 29462 Wustrow"),
+    "lingua-commons": (0, None, None),
+    "ekhagen-mobler": (39500, None, "Ekhagen Möbler, Verkstadsvägen 4, 352 46 Växjö"),
+    "herstelwerk": (695, 10000, None),
+}
+
+
 def _seed_coops(rng: random.Random) -> dict[str, Coop]:
     by_slug: dict[str, Coop] = {}
     for index, coop in enumerate(demo_data.COOPS):
@@ -192,6 +213,11 @@ def _seed_coops(rng: random.Random) -> dict[str, Coop]:
                 "trade": coop["trade"],
                 "description": coop["description"],
                 "website": coop["website"],
+                "currency": coop["currency"],
+                "shipping_flat_fee": DEMO_SHIPPING[coop["slug"]][0],
+                "shipping_free_above": DEMO_SHIPPING[coop["slug"]][1],
+                "offers_pickup": DEMO_SHIPPING[coop["slug"]][2] is not None,
+                "pickup_address": DEMO_SHIPPING[coop["slug"]][2],
                 "status": CoopStatus.ADMITTED,
                 "created_at": since - timedelta(days=rng.randint(3, 30)),
                 "admitted_at": since,
@@ -235,8 +261,6 @@ def _seed_listings(
                 "price_amount": row["price_amount"],
                 "currency": row["currency"],
                 "vat_rate_bp": row["vat_rate_bp"],
-                "stock": row["stock"],
-                "capacity": row["capacity"],
                 "condition": Condition(row["condition"]),
                 "region": row["region"],
                 "ships_to": row["ships_to"],
@@ -245,9 +269,11 @@ def _seed_listings(
                 "language": row["language"],
                 "status": status,
                 "created_at": created,
-                "updated_at": created,
                 "published_at": None if status is ListingStatus.DRAFT else created,
             },
+            # live once the listing exists: orders take stock (and touch updated_at), so
+            # seeding again leaves them as they are
+            initial={"stock": row["stock"], "capacity": row["capacity"], "updated_at": created},
         )
     return len(rows)
 
@@ -266,6 +292,7 @@ def seed_demo(seed: int = DEMO_SEED) -> SeedReport:
     chair = db.session.scalar(select(User).where(User.email == "admin@example.org"))
     seed_governance(coops, chair, EPOCH)
     db.session.commit()
+    demo_orders.seed_orders(EPOCH)
     log.info("seeded the demo federation (%d listings)", count)
     return SeedReport(
         coops=len(coops),
