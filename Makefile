@@ -8,7 +8,7 @@ FLASK := $(BIN)/flask --app wsgi
 # PostgreSQL test runs: skipped with a reason when no server answers here.
 export TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 
-.PHONY: run test lint translations extract-messages bench bench-search clean
+.PHONY: run test lint translations extract-messages bench bench-search bench-checkout clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -50,14 +50,20 @@ extract-messages: $(VENV)/.installed
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache test-artifacts
 
-# Benchmarks: the CSV import, then search (issue 5). The search run takes several minutes
-# (SEARCH_BENCH_SIZES=100000,1000000 adds the million); its figures also go to a JSON file.
+# Benchmarks: the CSV import, then search (issue 5), then checkout (issue 6). The search run takes
+# several minutes (SEARCH_BENCH_SIZES=100000,1000000 adds the million); its figures also go to a
+# JSON file.
 SEARCH_BENCH_SIZES ?= 100000
 SEARCH_BENCH_OUT ?= test-artifacts/bench-search.json
+# 50 concurrent buyers through gunicorn on PostgreSQL (BENCH_POSTGRES_URL, else the local server);
+# a few minutes. CHECKOUT_BENCH_ARGS="--buyers 100 --workers 8" changes the load.
+CHECKOUT_BENCH_ARGS ?=
+CHECKOUT_BENCH_OUT ?= test-artifacts/bench-checkout.json
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python bench/import_listings.py
 	$(MAKE) bench-search
+	$(MAKE) bench-checkout
 
 bench-search: $(VENV)/.installed-test
 	@# wrk (Debian's package) drives the requests/s figure; without it the script falls back to
@@ -67,3 +73,7 @@ bench-search: $(VENV)/.installed-test
 		echo "wrk could not be installed: requests/s use the Python load generator"
 	mkdir -p $(dir $(SEARCH_BENCH_OUT))
 	$(BIN)/python bench/search.py --sizes $(SEARCH_BENCH_SIZES) --out $(SEARCH_BENCH_OUT)
+
+bench-checkout: $(VENV)/.installed-test
+	mkdir -p $(dir $(CHECKOUT_BENCH_OUT))
+	$(BIN)/python bench/checkout.py $(CHECKOUT_BENCH_ARGS) --out $(CHECKOUT_BENCH_OUT)
