@@ -223,13 +223,9 @@ def place_order(
     for item in list(cart.items):
         cart.items.remove(item)
     notifications.order_placed(order)
+    parts = len(order.coop_orders)
     db.session.commit()
-    log.info(
-        "order %s placed by user %s: %d co-op orders",
-        order.reference,
-        user.id,
-        len(order.coop_orders),
-    )
+    log.info("order %s placed by user %s: %d co-op orders", order.reference, user.id, parts)
     return order
 
 
@@ -298,7 +294,8 @@ def _new_order(
                     quantity=line.quantity,
                     vat_rate_bp=line.listing.vat_rate_bp,
                     fee_rate_bp=rule.rate(fair),
-                    reserved=0,
+                    # what _reserve takes; the insert carries it, so no second write
+                    reserved=line.quantity if line.available is not None else 0,
                 )
             )
         fee = coop_order_fee([(ln.total, ln.fee_rate_bp) for ln in lines], group.shipping, rule)
@@ -336,7 +333,8 @@ def _reserve(order: Order) -> None:
         elif capacity is not None:
             column = table.c.capacity
         else:
-            continue  # a service "on request": nothing to count
+            line.reserved = 0  # a service "on request" (now): nothing to count
+            continue
         result = db.session.execute(
             update(table)
             .where(
@@ -354,7 +352,7 @@ def _reserve(order: Order) -> None:
             )
         )
         if result.rowcount == 1:
-            line.reserved = line.quantity
+            line.reserved = line.quantity  # (unchanged unless capacity was set meanwhile)
         else:
             sold_out.append(line.title)
     if sold_out:
