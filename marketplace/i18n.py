@@ -44,6 +44,11 @@ def money(value: Money) -> str:
     return format_currency(value.to_decimal(), value.currency)
 
 
+def money_of(amount: int, currency: str) -> str:
+    """An amount in minor units (cents), formatted like `money`."""
+    return money(Money(amount, currency))
+
+
 def places(ships_to: str) -> str:
     """Where a listing ships, as names: "DE AT" -> "Germany, Austria"; "" -> ""."""
     territories = get_locale().territories

@@ -32,14 +32,19 @@ def fill_cart(user: User | None, *items: tuple[Listing, int], token: str | None 
     return cart
 
 
-def place_order(user: User, *items: tuple[Listing, int], **kw: Any) -> Order:
-    """Fill the user's cart with `items` and check out by bank transfer."""
-    cart = fill_cart(user, *items)
+def check_out(user: User, cart: Cart, **kw: Any) -> Order:
+    """Check `cart` out by bank transfer to ADDRESS, delivered by every co-op, unless `kw`
+    says otherwise."""
     kw.setdefault("address", ADDRESS)
     kw.setdefault("shipping", {})
     kw.setdefault("payment_method", "bank_transfer")
     kw.setdefault("idempotency_key", f"key-{next(_keys)}")
     return checkout.place_order(user, cart, **kw)
+
+
+def place_order(user: User, *items: tuple[Listing, int], **kw: Any) -> Order:
+    """Fill the user's cart with `items` and check out by bank transfer."""
+    return check_out(user, fill_cart(user, *items), **kw)
 
 
 def mark_paid(order: Order) -> Order:
@@ -50,4 +55,4 @@ def mark_paid(order: Order) -> Order:
     return order
 
 
-__all__ = ["ADDRESS", "Shipping", "fill_cart", "mark_paid", "place_order"]
+__all__ = ["ADDRESS", "Shipping", "check_out", "fill_cart", "mark_paid", "place_order"]

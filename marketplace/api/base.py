@@ -129,25 +129,32 @@ coop_bp = ApiBlueprint(
 )
 
 
-def token_coop() -> Coop:
-    """The co-op of the request's bearer token; stops the request with 401/403 otherwise."""
+def bearer_token(missing: str) -> str:
+    """The token of the request's `Authorization: Bearer` header; 401 `unauthorized` with the
+    message `missing` when there is none."""
     scheme, _sep, credentials = request.headers.get("Authorization", "").partition(" ")
     credentials = credentials.strip()
     if scheme.lower() != "bearer" or not credentials:
-        api_abort(
-            401,
-            "unauthorized",
-            _("Send your co-op's API token as 'Authorization: Bearer <token>'."),
-            headers={"WWW-Authenticate": 'Bearer realm="api"'},
-        )
+        api_abort(401, "unauthorized", missing, headers={"WWW-Authenticate": 'Bearer realm="api"'})
+    return credentials
+
+
+def invalid_token(message: str) -> typing.NoReturn:
+    """Stop the request: 401 `invalid_token`, for a bearer token that is unknown or revoked."""
+    api_abort(
+        401,
+        "invalid_token",
+        message,
+        headers={"WWW-Authenticate": 'Bearer realm="api", error="invalid_token"'},
+    )
+
+
+def token_coop() -> Coop:
+    """The co-op of the request's bearer token; stops the request with 401/403 otherwise."""
+    credentials = bearer_token(_("Send your co-op's API token as 'Authorization: Bearer <token>'."))
     token = api_tokens.authenticate(credentials)
     if token is None:
-        api_abort(
-            401,
-            "invalid_token",
-            _("This API token is not valid or has been revoked."),
-            headers={"WWW-Authenticate": 'Bearer realm="api", error="invalid_token"'},
-        )
+        invalid_token(_("This API token is not valid or has been revoked."))
     coop = token.coop
     if coop.status is CoopStatus.SUSPENDED:
         api_abort(403, "coop_suspended", _("This co-op is suspended by the federation."))

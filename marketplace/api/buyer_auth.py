@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, NoReturn
+from typing import Any
 
-from flask import g, request
+from flask import g
 from flask_babel import gettext as _
 
 from ..models import User
 from ..services import api_tokens, personal_tokens
-from .base import ApiBlueprint
-from .errors import api_abort
+from .base import ApiBlueprint, bearer_token, invalid_token
 from .schemas import ErrorSchema
 
 #: the OpenAPI security scheme of personal tokens
@@ -28,17 +27,11 @@ PERSONAL_AUTH_SCHEME: dict[str, Any] = {
 
 def token_user() -> User:
     """The person whose personal bearer token the request carries; 401 otherwise."""
-    scheme, _sep, credentials = request.headers.get("Authorization", "").partition(" ")
-    credentials = credentials.strip()
-    if scheme.lower() != "bearer" or not credentials:
-        api_abort(
-            401,
-            "unauthorized",
-            _("Send your personal API token as 'Authorization: Bearer <token>'."),
-            headers={"WWW-Authenticate": 'Bearer realm="api"'},
-        )
+    credentials = bearer_token(
+        _("Send your personal API token as 'Authorization: Bearer <token>'.")
+    )
     if credentials.startswith(api_tokens.TOKEN_PREFIX):
-        _invalid(
+        invalid_token(
             _(
                 "This is a co-op's API token. Your cart and orders need a personal API token: "
                 "get one with POST /api/v1/auth/token or on your account page."
@@ -46,18 +39,9 @@ def token_user() -> User:
         )
     token = personal_tokens.authenticate(credentials)
     if token is None:
-        _invalid(_("This personal API token is not valid or has been revoked."))
+        invalid_token(_("This personal API token is not valid or has been revoked."))
     g.personal_token = token
     return token.user
-
-
-def _invalid(message: str) -> NoReturn:
-    api_abort(
-        401,
-        "invalid_token",
-        message,
-        headers={"WWW-Authenticate": 'Bearer realm="api", error="invalid_token"'},
-    )
 
 
 def personal_token_auth(blueprint: ApiBlueprint) -> Callable[[Callable[..., Any]], Any]:

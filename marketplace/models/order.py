@@ -31,9 +31,7 @@ class Cart(db.Model):
 
     __tablename__ = "carts"
     __table_args__ = (
-        CheckConstraint(
-            "user_id IS NOT NULL OR token_hash IS NOT NULL", name="cart_has_an_owner"
-        ),
+        CheckConstraint("user_id IS NOT NULL OR token_hash IS NOT NULL", name="cart_has_an_owner"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

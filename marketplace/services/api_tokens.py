@@ -16,8 +16,7 @@ from .token_hashing import (
     clean_name,
     digest,
     display_prefix,
-    is_due_for_touch,
-    is_well_formed,
+    find_active,
     new_plaintext,
 )
 
@@ -69,17 +68,7 @@ def revoke_token(coop: Coop, token_id: int, by: User | None = None) -> ApiToken:
 
 def authenticate(plaintext: str) -> ApiToken | None:
     """The active token with this plaintext, or None; its co-op's status is the caller's check."""
-    if not is_well_formed(plaintext, TOKEN_PREFIX):
-        return None
-    # Looking up the hash, not the token, keeps the comparison free of timing leaks.
-    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == digest(plaintext)))
-    if token is None or token.revoked_at is not None:
-        return None
-    now = utcnow()
-    if is_due_for_touch(token.last_used_at, now):
-        token.last_used_at = now
-        db.session.commit()
-    return token
+    return find_active(ApiToken, plaintext, TOKEN_PREFIX)
 
 
 def tokens_of(coop: Coop) -> list[ApiToken]:

@@ -4,10 +4,14 @@ decision they record, so a decision is never without its entry (nor an entry wit
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
 from typing import Any
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
+from sqlalchemy.orm import Session
 
 from ..extensions import db
 from ..models import AuditEntry, Coop, User
@@ -92,3 +96,21 @@ def coops_ever_joined(user_id: int) -> set[int]:
             )
         )
     )
+
+
+@contextmanager
+def dated(at: datetime) -> Iterator[None]:
+    """Entries recorded meanwhile carry `at` instead of now: for seeding a demo history,
+    since an entry can never be changed once written."""
+    session = db.session()
+
+    def stamp(session: Session, context: Any, instances: Any) -> None:
+        for obj in session.new:
+            if isinstance(obj, AuditEntry):
+                obj.at = at
+
+    event.listen(session, "before_flush", stamp)
+    try:
+        yield
+    finally:
+        event.remove(session, "before_flush", stamp)

@@ -13,21 +13,17 @@ Each order has a fixed idempotency key: seeding again finds it and changes nothi
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from flask import current_app
-from sqlalchemy import event, select
-from sqlalchemy.orm import Session
+from sqlalchemy import select
 
 from payments.gateway import DEFAULT_METHOD, gateways
 
 from ..extensions import db
-from ..models import AuditEntry, Coop, CoopOrder, Listing, Order, PaymentStatus, Rating, User
-from . import carts, checkout, coop_orders, ratings
+from ..models import Coop, CoopOrder, Listing, Order, PaymentStatus, Rating, User
+from . import audit, carts, checkout, coop_orders, ratings
 
 log = logging.getLogger(__name__)
 
@@ -267,13 +263,13 @@ def _play(order: Order, spec: DemoOrder, buyer: User, placed_at: datetime) -> No
             db.session.commit()
         elif step.event == "expire":
             expired_at = placed_at + hold + step.after
-            with _audit_dated(expired_at):
+            with audit.dated(expired_at):
                 coop_orders.expire_due(now=expired_at)
         elif step.event == "rate":
             rating = ratings.rate(buyer, _coop_order(order, step.coop), step.score, step.note)
             _set_rating_time(rating, at)
         else:
-            with _audit_dated(at):
+            with audit.dated(at):
                 coop_orders.change_status(
                     _coop_order(order, step.coop),
                     step.event,
@@ -295,20 +291,3 @@ def _coop_admin(slug: str | None) -> User | None:
 def _set_rating_time(rating: Rating, at: datetime) -> None:
     rating.created_at = at
     db.session.commit()
-
-
-@contextmanager
-def _audit_dated(at: datetime) -> Iterator[None]:
-    """Audit entries written meanwhile carry the demo time (they cannot be changed later)."""
-    session = db.session()
-
-    def stamp(session: Session, context: Any, instances: Any) -> None:
-        for obj in session.new:
-            if isinstance(obj, AuditEntry):
-                obj.at = at
-
-    event.listen(session, "before_flush", stamp)
-    try:
-        yield
-    finally:
-        event.remove(session, "before_flush", stamp)

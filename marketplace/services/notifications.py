@@ -13,9 +13,8 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from .. import mail
-from ..domain.money import Money
 from ..extensions import db
-from ..i18n import money
+from ..i18n import money_of
 from ..models import CoopOrder, Membership, Order, User
 
 
@@ -42,13 +41,9 @@ def _link(endpoint: str, **values: object) -> str:
     return "\n\n" + url_for(endpoint, _external=True, **values)
 
 
-def _amount(amount: int, currency: str) -> str:
-    return money(Money(amount, currency))
-
-
 def _lines(coop_order: CoopOrder, currency: str) -> str:
     return "\n".join(
-        f"  {line.quantity} × {line.title}: {_amount(line.total, currency)}"
+        f"  {line.quantity} × {line.title}: {money_of(line.total, currency)}"
         for line in coop_order.lines
     )
 
@@ -66,7 +61,7 @@ def order_placed(order: Order) -> None:
             "prepares its part once the payment has arrived.",
             reference=order.reference,
             lines="\n\n".join(parts),
-            total=_amount(order.total_amount, order.currency),
+            total=money_of(order.total_amount, order.currency),
         ) + _link("orders.show", reference=order.reference)
         mail.queue([buyer.email], _("Your order %(reference)s", reference=order.reference), body)
     for coop_order in order.coop_orders:
@@ -78,8 +73,8 @@ def order_placed(order: Order) -> None:
                     reference=order.reference,
                     coop=coop_order.coop.name,
                     lines=_lines(coop_order, order.currency),
-                    shipping=_amount(coop_order.shipping_amount, order.currency),
-                    total=_amount(coop_order.total_amount, order.currency),
+                    shipping=money_of(coop_order.shipping_amount, order.currency),
+                    total=money_of(coop_order.total_amount, order.currency),
                 ) + _link(
                     "dashboard.coop_order", slug=coop_order.coop.slug, coop_order_id=coop_order.id
                 )

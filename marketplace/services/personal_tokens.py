@@ -17,8 +17,7 @@ from .token_hashing import (
     clean_name,
     digest,
     display_prefix,
-    is_due_for_touch,
-    is_well_formed,
+    find_active,
     new_plaintext,
 )
 
@@ -69,19 +68,7 @@ def revoke_token(user: User, token_id: int) -> PersonalToken:
 
 def authenticate(plaintext: str) -> PersonalToken | None:
     """The active personal token with this plaintext, or None."""
-    if not is_well_formed(plaintext, TOKEN_PREFIX):
-        return None
-    # Looking up the hash, not the token, keeps the comparison free of timing leaks.
-    token = db.session.scalar(
-        select(PersonalToken).where(PersonalToken.token_hash == digest(plaintext))
-    )
-    if token is None or token.revoked_at is not None:
-        return None
-    now = utcnow()
-    if is_due_for_touch(token.last_used_at, now):
-        token.last_used_at = now
-        db.session.commit()
-    return token
+    return find_active(PersonalToken, plaintext, TOKEN_PREFIX)
 
 
 def tokens_of(user: User) -> list[PersonalToken]:

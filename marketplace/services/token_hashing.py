@@ -9,6 +9,13 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime, timedelta
+from typing import TypeVar
+
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import ApiToken, PersonalToken
+from ..models.base import utcnow
 
 #: how many characters of a token are kept to tell tokens apart
 DISPLAY_PREFIX_LENGTH = 10
@@ -17,6 +24,8 @@ MAX_NAME_LENGTH = 80
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 _RANDOM_BYTES = 32
 _RANDOM_LENGTH = 43  # token_urlsafe(32) gives 43 characters
+
+_Token = TypeVar("_Token", ApiToken, PersonalToken)
 
 
 class InvalidTokenName(ValueError):
@@ -58,3 +67,18 @@ def is_well_formed(plaintext: str, prefix: str) -> bool:
 def is_due_for_touch(last_used_at: datetime | None, now: datetime) -> bool:
     """Whether `last_used_at` is old enough to be written again."""
     return last_used_at is None or now - last_used_at >= LAST_USED_RESOLUTION
+
+
+def find_active(model: type[_Token], plaintext: str, prefix: str) -> _Token | None:
+    """The active token of `model` with this plaintext, or None; notes when it was last used."""
+    if not is_well_formed(plaintext, prefix):
+        return None
+    # Looking up the hash, not the token, keeps the comparison free of timing leaks.
+    token = db.session.scalar(select(model).where(model.token_hash == digest(plaintext)))
+    if token is None or token.revoked_at is not None:
+        return None
+    now = utcnow()
+    if is_due_for_touch(token.last_used_at, now):
+        token.last_used_at = now
+        db.session.commit()
+    return token

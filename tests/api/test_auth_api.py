@@ -16,6 +16,7 @@ from marketplace.api.errors import api_error_response
 from marketplace.extensions import db
 from marketplace.models import PersonalToken, User
 from marketplace.services import accounts, api_tokens, personal_tokens
+from tests.api.conftest import bearer_header
 from tests.factories import PASSWORD, make_coop, make_user
 from tests.web.helpers import log_in
 
@@ -49,10 +50,6 @@ def as_user(app, headers: dict[str, str]):
             return token_user()
         except HTTPException as error:
             return api_error_response(error)
-
-
-def bearer(plaintext: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {plaintext}"}
 
 
 # --- register -----------------------------------------------------------------------------
@@ -149,7 +146,7 @@ def test_the_password_gets_a_personal_token_that_authenticates_as_that_person(ap
     stored = db.session.get(PersonalToken, body["id"])
     assert stored.user_id == buyer.id
     assert stored.token_hash == hashlib.sha256(body["token"].encode()).hexdigest()
-    assert as_user(app, bearer(body["token"])).id == buyer.id
+    assert as_user(app, bearer_header(body["token"])).id == buyer.id
 
 
 def test_a_token_asked_for_without_a_name_gets_a_default_one(client):
@@ -218,7 +215,7 @@ def test_without_a_bearer_token_token_user_is_401_unauthorized(app, header):
 @pytest.mark.parametrize("token", ["cp_" + "A" * 43, "cp_short", "nonsense"])
 def test_an_unknown_token_is_401_invalid_token(app, token):
     personal_tokens.create_token(make_user(), "real")
-    response = as_user(app, bearer(token))
+    response = as_user(app, bearer_header(token))
     assert response.status_code == 401
     assert response.get_json() == {
         "code": "invalid_token",
@@ -229,7 +226,7 @@ def test_an_unknown_token_is_401_invalid_token(app, token):
 
 def test_a_coop_token_is_refused_with_a_message_asking_for_a_personal_one(app):
     _token, plaintext = api_tokens.create_token(make_coop(), "shop sync")
-    response = as_user(app, bearer(plaintext))
+    response = as_user(app, bearer_header(plaintext))
     assert response.status_code == 401
     body = response.get_json()
     assert body["code"] == "invalid_token"
@@ -249,12 +246,12 @@ def test_token_user_gives_the_tokens_person_and_remembers_the_token(app):
 def test_a_token_revoked_on_the_account_page_no_longer_works(app, client):
     buyer = make_user()
     body = get_token(client, buyer).get_json()
-    assert as_user(app, bearer(body["token"])).id == buyer.id
+    assert as_user(app, bearer_header(body["token"])).id == buyer.id
     log_in(client, buyer)
     revoked = client.post(f"/account/tokens/{body['id']}/revoke")
     assert revoked.status_code == 302
     db.session.expire_all()  # the page revoked it in its own session
-    response = as_user(app, bearer(body["token"]))
+    response = as_user(app, bearer_header(body["token"]))
     assert response.status_code == 401 and response.get_json()["code"] == "invalid_token"
 
 
@@ -270,10 +267,11 @@ def test_the_decorator_passes_the_person_to_the_view_and_refuses_others(app):
     buyer = make_user()
     token, plaintext = personal_tokens.create_token(buyer, "script")
     client = app.test_client()
-    assert client.get("/api/v1/whoami", headers=bearer(plaintext)).get_json() == {"id": buyer.id}
+    response = client.get("/api/v1/whoami", headers=bearer_header(plaintext))
+    assert response.get_json() == {"id": buyer.id}
     assert client.get("/api/v1/whoami").status_code == 401
     personal_tokens.revoke_token(buyer, token.id)
-    assert client.get("/api/v1/whoami", headers=bearer(plaintext)).status_code == 401
+    assert client.get("/api/v1/whoami", headers=bearer_header(plaintext)).status_code == 401
 
 
 # --- the OpenAPI document -----------------------------------------------------------------

@@ -6,38 +6,10 @@ import pytest
 
 from marketplace.extensions import db
 from marketplace.models import CartItem, Listing, ListingKind, ListingStatus
-from marketplace.services import carts, personal_tokens
+from marketplace.services import carts
+from tests.api.conftest import cart_items, personal_bearer
 from tests.factories import make_coop, make_listing, make_user
 from tests.order_factories import fill_cart
-
-
-def personal_bearer(user) -> dict[str, str]:
-    """Headers with a new personal token of `user`."""
-    _token, plaintext = personal_tokens.create_token(user, "test")
-    return {"Authorization": f"Bearer {plaintext}"}
-
-
-@pytest.fixture
-def buyer(app):
-    return make_user(email="ada@example.org")
-
-
-@pytest.fixture
-def buyer_auth(buyer):
-    return personal_bearer(buyer)
-
-
-@pytest.fixture
-def rye(bakery):
-    return make_listing(coop=bakery, title="Rye", price_amount=450, stock=5)
-
-
-def cart_items(user) -> dict[int, int]:
-    """listing id -> quantity in the user's cart, read afresh."""
-    db.session.expire_all()
-    cart, _token = carts.current_cart(user, None, create=False)
-    return {} if cart is None else {item.listing_id: item.quantity for item in cart.items}
-
 
 # --- reading ------------------------------------------------------------------------------
 

@@ -10,7 +10,7 @@ from sqlalchemy import event, func, select
 
 from marketplace.extensions import db
 from marketplace.models import Listing, Order
-from tests.api.test_cart_api import cart_items, personal_bearer
+from tests.api.conftest import cart_items, personal_bearer
 from tests.factories import make_coop, make_listing, make_user
 from tests.order_factories import fill_cart
 
@@ -21,21 +21,6 @@ ADDRESS = {
     "city": "Berlin",
     "country": "de",
 }
-
-
-@pytest.fixture
-def buyer(app):
-    return make_user(email="ada@example.org")
-
-
-@pytest.fixture
-def buyer_auth(buyer):
-    return personal_bearer(buyer)
-
-
-@pytest.fixture
-def rye(bakery):
-    return make_listing(coop=bakery, title="Rye", price_amount=450, stock=5)
 
 
 def checkout(client, headers, **body):

@@ -6,20 +6,9 @@ import pytest
 
 from marketplace.extensions import db
 from marketplace.models import CoopOrder, CoopStatus, Listing
-from tests.api.conftest import bearer
-from tests.api.test_cart_api import personal_bearer
+from tests.api.conftest import bearer, personal_bearer
 from tests.factories import make_coop, make_listing, make_user
 from tests.order_factories import mark_paid, place_order
-
-
-@pytest.fixture
-def buyer(app):
-    return make_user(email="ada@example.org")
-
-
-@pytest.fixture
-def rye(bakery):
-    return make_listing(coop=bakery, title="Rye", price_amount=450, stock=5)
 
 
 @pytest.fixture

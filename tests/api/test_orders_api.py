@@ -10,7 +10,7 @@ import pytest
 from marketplace.extensions import db
 from marketplace.models import FeePolicy
 from marketplace.services import personal_tokens
-from tests.api.test_cart_api import personal_bearer
+from tests.api.conftest import personal_bearer
 from tests.factories import make_coop, make_listing, make_user
 from tests.order_factories import Shipping, mark_paid, place_order
 
@@ -38,16 +38,6 @@ COOP_ORDER_KEYS = {
     "lines",
 }
 LINE_KEYS = {"id", "listing_id", "title", "quantity", "unit_price", "vat_rate_bp", "total"}
-
-
-@pytest.fixture
-def buyer(app):
-    return make_user(email="ada@example.org")
-
-
-@pytest.fixture
-def buyer_auth(buyer):
-    return personal_bearer(buyer)
 
 
 @pytest.fixture

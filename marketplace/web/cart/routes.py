@@ -19,8 +19,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, user_logged_in
 
 from ...domain.cart import MAX_QUANTITY
-from ...domain.money import Money
-from ...i18n import money
+from ...i18n import money_of
 from ...models import Cart, User
 from ...services import carts
 from ..helpers import safe_next
@@ -163,11 +162,6 @@ def _cart_count() -> int:
         return 0
     cart, _token = carts.current_cart(current_user, token, create=False)
     return carts.item_count(cart)
-
-
-def money_of(amount: int, currency: str) -> str:
-    """An amount in minor units, formatted like listing prices."""
-    return money(Money(amount, currency))
 
 
 @bp.app_context_processor

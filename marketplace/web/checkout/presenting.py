@@ -8,8 +8,8 @@ from flask_babel import gettext as _
 
 from ...domain import cart as rules
 from ...domain.cart import Change
+from ...i18n import money_of
 from ...services import carts, catalog
-from ..cart.routes import money_of
 
 
 @dataclass(frozen=True)

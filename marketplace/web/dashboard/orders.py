@@ -12,10 +12,9 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from ...authz import can
-from ...domain.money import Money
 from ...domain.orders import FINAL
 from ...domain.permissions import Permission
-from ...i18n import money
+from ...i18n import money_of
 from ...models import Coop, CoopOrder
 from ...services import coop_orders as fulfilment
 from ..helpers import coop_or_404
@@ -72,7 +71,7 @@ def coop_orders(slug: str) -> str:
         tabs=TABS,
         tab=tab,
         counts=counts,
-        amount=_amount,
+        amount=money_of,
     )
 
 
@@ -111,10 +110,6 @@ def coop_order_action(slug: str, coop_order_id: int, action: str) -> object:
     else:
         flash(_DONE[action](), "success")
     return redirect(url_for("dashboard.coop_order", slug=slug, coop_order_id=coop_order_id))
-
-
-def _amount(value: int, currency: str) -> str:
-    return money(Money(value, currency))
 
 
 def _in_tab(found: list[CoopOrder], tab: str) -> list[CoopOrder]:
@@ -168,5 +163,5 @@ def _order_page(
         action_form=OrderActionForm(),
         ship_form=ship_form or ShipForm(formdata=None),
         cancel_form=cancel_form or CancelForm(formdata=None),
-        amount=_amount,
+        amount=money_of,
     )

@@ -6,8 +6,7 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ...domain.money import Money
-from ...i18n import money
+from ...i18n import money_of
 from ...models import CoopOrder, Order
 from ...services import orders, ratings
 from . import bp
@@ -19,10 +18,7 @@ STEPS = ("placed", "accepted", "shipped", "delivered")
 
 @bp.context_processor
 def _helpers() -> dict[str, object]:
-    def amount(value: int, currency: str) -> str:
-        return money(Money(value, currency))
-
-    return {"amount": amount, "steps": STEPS}
+    return {"amount": money_of, "steps": STEPS}
 
 
 def _order_or_404(reference: str) -> Order:

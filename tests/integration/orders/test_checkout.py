@@ -19,7 +19,7 @@ from marketplace.models import (
 )
 from marketplace.services import carts, checkout
 from tests.factories import make_coop, make_listing, make_user
-from tests.order_factories import ADDRESS, fill_cart, place_order
+from tests.order_factories import ADDRESS, check_out, fill_cart, place_order
 
 
 @pytest.fixture
@@ -94,13 +94,8 @@ def test_placing_twice_with_one_key_makes_one_order(buyer):
     bread = make_listing(stock=5)
     first = place_order(buyer, (bread, 2), idempotency_key="same")
     fill_cart(buyer, (bread, 1))
-    again = checkout.place_order(
-        buyer,
-        carts.current_cart(buyer, None, create=False)[0],
-        address=ADDRESS,
-        shipping={},
-        payment_method="bank_transfer",
-        idempotency_key="same",
+    again = check_out(
+        buyer, carts.current_cart(buyer, None, create=False)[0], idempotency_key="same"
     )
     assert again.id == first.id
     assert db.session.query(Order).count() == 1
@@ -115,15 +110,7 @@ def test_a_price_change_since_the_review_is_shown_and_nothing_is_placed(buyer):
     bread.price_amount = 500
     db.session.commit()
     with pytest.raises(checkout.CartChanged) as raised:
-        checkout.place_order(
-            buyer,
-            cart,
-            address=ADDRESS,
-            shipping={},
-            payment_method="bank_transfer",
-            idempotency_key="k1",
-            confirmed=confirmed,
-        )
+        check_out(buyer, cart, idempotency_key="k1", confirmed=confirmed)
     [change] = raised.value.changes
     assert (change.listing_id, change.kind, change.before, change.now) == (
         bread.id,
@@ -134,15 +121,7 @@ def test_a_price_change_since_the_review_is_shown_and_nothing_is_placed(buyer):
     assert db.session.query(Order).count() == 0
     # confirming the new price places the order at the price confirmed
     confirmed = checkout.snapshot(carts.summarize(cart))
-    order = checkout.place_order(
-        buyer,
-        cart,
-        address=ADDRESS,
-        shipping={},
-        payment_method="bank_transfer",
-        idempotency_key="k2",
-        confirmed=confirmed,
-    )
+    order = check_out(buyer, cart, idempotency_key="k2", confirmed=confirmed)
     assert order.coop_orders[0].lines[0].unit_price == 500
 
 
@@ -152,23 +131,9 @@ def test_without_a_review_snapshot_the_price_seen_in_the_cart_is_compared(buyer)
     bread.price_amount = 400
     db.session.commit()
     with pytest.raises(checkout.CartChanged):
-        checkout.place_order(
-            buyer,
-            cart,
-            address=ADDRESS,
-            shipping={},
-            payment_method="bank_transfer",
-            idempotency_key="k1",
-        )
+        check_out(buyer, cart, idempotency_key="k1")
     # the buyer has now seen the new price: the retry goes through
-    order = checkout.place_order(
-        buyer,
-        cart,
-        address=ADDRESS,
-        shipping={},
-        payment_method="bank_transfer",
-        idempotency_key="k2",
-    )
+    order = check_out(buyer, cart, idempotency_key="k2")
     assert order.total_amount == 400
 
 
@@ -179,15 +144,7 @@ def test_stock_gone_since_the_review_is_a_change_and_the_cart_stays(buyer):
     bread.stock = 2
     db.session.commit()
     with pytest.raises(checkout.CartChanged) as raised:
-        checkout.place_order(
-            buyer,
-            cart,
-            address=ADDRESS,
-            shipping={},
-            payment_method="bank_transfer",
-            idempotency_key="k",
-            confirmed=confirmed,
-        )
+        check_out(buyer, cart, idempotency_key="k", confirmed=confirmed)
     assert [(c.kind, c.before, c.now) for c in raised.value.changes] == [("quantity", 3, 2)]
     assert [item.quantity for item in cart.items] == [3]
 
@@ -198,15 +155,7 @@ def test_a_cart_edited_in_another_tab_is_a_change(buyer):
     confirmed = checkout.snapshot(carts.summarize(cart))
     carts.add_item(cart, cake.id, 1)
     with pytest.raises(checkout.CartChanged) as raised:
-        checkout.place_order(
-            buyer,
-            cart,
-            address=ADDRESS,
-            shipping={},
-            payment_method="bank_transfer",
-            idempotency_key="k",
-            confirmed=confirmed,
-        )
+        check_out(buyer, cart, idempotency_key="k", confirmed=confirmed)
     assert [c.kind for c in raised.value.changes] == ["added"]
 
 
@@ -300,14 +249,7 @@ def test_an_empty_cart_cannot_be_checked_out(buyer):
     cart, _ = carts.current_cart(buyer, None, create=True)
     db.session.commit()
     with pytest.raises(checkout.CheckoutInvalid) as raised:
-        checkout.place_order(
-            buyer,
-            cart,
-            address=ADDRESS,
-            shipping={},
-            payment_method="bank_transfer",
-            idempotency_key="k",
-        )
+        check_out(buyer, cart, idempotency_key="k")
     assert "cart" in raised.value.errors
 
 

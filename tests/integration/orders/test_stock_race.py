@@ -15,7 +15,7 @@ from marketplace.models import Cart, CartItem, Listing, Order, OrderLine
 from marketplace.services import carts, checkout
 from tests.conftest import test_settings as settings_for
 from tests.factories import make_listing, make_user
-from tests.order_factories import ADDRESS, fill_cart
+from tests.order_factories import check_out, fill_cart
 
 BUYERS = 50
 UNITS = 5
@@ -47,14 +47,7 @@ def test_fifty_buyers_for_five_units_give_five_orders_and_45_sold_out(app, racin
             db.session.connection()  # hold a connection before the start line
             start.wait()
             try:
-                checkout.place_order(
-                    user,
-                    cart,
-                    address=ADDRESS,
-                    shipping={},
-                    payment_method="bank_transfer",
-                    idempotency_key=f"race-{user_id}",
-                )
+                check_out(user, cart, idempotency_key=f"race-{user_id}")
                 outcomes[user_id] = "ordered"
             except checkout.SoldOut as sold_out:
                 outcomes[user_id] = f"sold out: {', '.join(sold_out.titles)}"
@@ -101,14 +94,7 @@ def test_orders_one_after_another_never_take_more_than_the_stock(app):
                 fill_cart(buyer, (loaf, 1))
             refused += 1
             continue
-        checkout.place_order(
-            buyer,
-            cart,
-            address=ADDRESS,
-            shipping={},
-            payment_method="bank_transfer",
-            idempotency_key="k",
-        )
+        check_out(buyer, cart, idempotency_key="k")
         placed += 1
     db.session.expire_all()
     assert (placed, refused, db.session.get(Listing, loaf.id).stock) == (3, 2, 0)
