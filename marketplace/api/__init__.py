@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from flask import Flask, current_app
@@ -37,16 +38,41 @@ class MarketApi(Api):
         pass
 
     def register_blueprint(self, blp: Any, **options: Any) -> None:
-        """Like Api.register_blueprint, with the blueprint's human-readable tag."""
+        """Like Api.register_blueprint, with the blueprint's human-readable tag.
+
+        The routes are registered at once; their OpenAPI description only when the
+        document is first read (`documented`): building it is most of what creating an
+        app costs, and most processes (workers, CLI, tests) never serve it.
+        """
         self._app.extensions["flask-smorest"]["blp_name_to_api"][blp.name] = self
         self._app.register_blueprint(blp, **options)
-        blp.register_views_in_doc(self, self._app, self.spec, name=blp.name, parameters=None)
-        self.spec.tag({"name": blp.tag, "description": blp.description})
+        self.__dict__.setdefault("_undocumented", []).append(blp)
+
+    def documented(self) -> Any:
+        """The OpenAPI document (an apispec.APISpec), with every blueprint described."""
+        with _documenting:
+            pending = self.__dict__.setdefault("_undocumented", [])
+            while pending:
+                blp = pending.pop(0)
+                blp.register_views_in_doc(
+                    self, self._app, self.spec, name=blp.name, parameters=None
+                )
+                self.spec.tag({"name": blp.tag, "description": blp.description})
+        return self.spec
+
+    def _openapi_json(self) -> Any:
+        self.documented()
+        return super()._openapi_json()
+
+
+#: two requests may be the first to read the document at once
+_documenting = threading.Lock()
 
 
 def current_spec() -> dict[str, Any]:
     """The OpenAPI document of the running app, as a dict."""
-    return current_app.extensions["flask-smorest"]["apis"][""]["ext_obj"].spec.to_dict()
+    api = current_app.extensions["flask-smorest"]["apis"][""]["ext_obj"]
+    return api.documented().to_dict()
 
 
 def init_app(app: Flask) -> None:
