@@ -105,7 +105,7 @@ class _Postgres:
 
     def copy(self) -> str:
         name = f"mkt_test_{uuid.uuid4().hex[:12]}"
-        self.execute(f'CREATE DATABASE "{name}" TEMPLATE "{self.template}"')
+        self.execute(f'CREATE DATABASE "{name}" TEMPLATE "{self.template}" STRATEGY FILE_COPY')
         return name
 
     def drop(self, name: str) -> None:

@@ -33,7 +33,7 @@ _STAMPS = {
 }
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture
 def _mail_stays_queued(app):
     """Delivery is tested in test_mail; here the seed's mails only need to be queued."""
     app.config["MAIL_DELIVERY"] = "off"
@@ -51,8 +51,7 @@ def _orders() -> dict[str, Order]:
     return {order.idempotency_key: order for order in db.session.scalars(select(Order))}
 
 
-def test_the_demo_has_orders_in_every_coop_order_and_payment_state(app):
-    seed.seed_demo()
+def test_the_demo_has_orders_in_every_coop_order_and_payment_state(demo):
     orders = _orders()
     assert set(orders) == {spec.key for spec in demo_orders.DEMO_ORDERS}
     assert {o.buyer.email for o in orders.values()} == {"buyer@example.org", "omar@example.org"}
@@ -82,8 +81,7 @@ def test_the_demo_has_orders_in_every_coop_order_and_payment_state(app):
     )
 
 
-def test_demo_history_is_dated_before_the_demo_now_and_the_open_order_can_still_be_paid(app):
-    seed.seed_demo()
+def test_demo_history_is_dated_before_the_demo_now_and_the_open_order_can_still_be_paid(demo):
     orders = _orders()
     waiting = [o for o in orders.values() if o.payment_status is PaymentStatus.PENDING]
     assert len(waiting) == 1 and waiting[0].payment_due_at > utcnow()
@@ -100,8 +98,7 @@ def test_demo_history_is_dated_before_the_demo_now_and_the_open_order_can_still_
         assert coop_order.order.placed_at < entry.at < seed.EPOCH
 
 
-def test_delivered_demo_orders_are_rated_and_coop_pages_show_it(app):
-    seed.seed_demo()
+def test_delivered_demo_orders_are_rated_and_coop_pages_show_it(demo):
     ratings = db.session.scalars(select(Rating)).all()
     assert {r.score for r in ratings} == set(RatingScore)
     assert all(r.text and r.coop_order.status is CoopOrderStatus.DELIVERED for r in ratings)
@@ -116,7 +113,9 @@ def test_delivered_demo_orders_are_rated_and_coop_pages_show_it(app):
     assert any(co.rating is None for co in delivered)
 
 
-def test_demo_orders_take_their_units_and_cancelled_or_expired_ones_give_them_back(app):
+def test_demo_orders_take_their_units_and_cancelled_or_expired_ones_give_them_back(
+    app, _mail_stays_queued
+):
     seed.seed_demo()
     seeded = _seeded_stock()
     listings = {(item.coop.slug, item.sku): item for item in db.session.scalars(select(Listing))}

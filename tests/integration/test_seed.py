@@ -106,8 +106,8 @@ def _snapshot() -> dict:
     }
 
 
-def test_the_demo_federation_is_big_and_varied_enough(app):
-    report = seed.seed_demo()
+def test_the_demo_federation_is_big_and_varied_enough(demo):
+    report = demo
     coops = db.session.scalars(select(Coop)).all()
     assert len(coops) >= 8 and all(c.status is CoopStatus.ADMITTED for c in coops)
     assert len({c.trade for c in coops}) == len(coops)
@@ -130,8 +130,7 @@ def test_the_demo_federation_is_big_and_varied_enough(app):
     }
 
 
-def test_there_are_demo_users_for_every_role(app):
-    seed.seed_demo()
+def test_there_are_demo_users_for_every_role(demo):
     users = db.session.scalars(select(User)).all()
     assert sum(u.is_federation_admin for u in users) >= 1
     assert sum(u.is_reviewer for u in users) >= 2
@@ -169,8 +168,7 @@ def test_seeding_an_empty_database_always_gives_the_same_federation(app, sqlite_
     assert second == first
 
 
-def test_every_label_has_current_criteria_with_questions_guidance_and_evidence(app):
-    seed.seed_demo()
+def test_every_label_has_current_criteria_with_questions_guidance_and_evidence(demo):
     for label in db.session.scalars(select(Label)):
         current = label.current_version
         assert current is not None and current.number == 1, label.slug
@@ -183,8 +181,8 @@ def test_every_label_has_current_criteria_with_questions_guidance_and_evidence(a
     assert {"marginalised-producers", "labour-conditions", "environment", "awareness"} <= keys
 
 
-def test_the_demo_has_claims_in_every_state_across_several_coops(app):
-    report = seed.seed_demo()
+def test_the_demo_has_claims_in_every_state_across_several_coops(demo):
+    report = demo
     claims = db.session.scalars(select(LabelClaim)).all()
     assert report.claims == len(claims)
     assert {claim.status for claim in claims} == set(ClaimStatus)
@@ -195,8 +193,7 @@ def test_the_demo_has_claims_in_every_state_across_several_coops(app):
     assert any(c.rereview_due_at for c in claims if c.status is ClaimStatus.APPROVED)
 
 
-def test_no_demo_reviewer_decides_a_claim_of_their_own_coop(app):
-    seed.seed_demo()
+def test_no_demo_reviewer_decides_a_claim_of_their_own_coop(demo):
     reviews = db.session.scalars(select(ClaimReview)).all()
     assert {review.reviewer.email for review in reviews} == {
         "reviewer@example.org",
@@ -211,8 +208,7 @@ def test_no_demo_reviewer_decides_a_claim_of_their_own_coop(app):
     )
 
 
-def test_the_demo_shop_shows_verified_labels_on_many_listings_and_coops(app):
-    seed.seed_demo()
+def test_the_demo_shop_shows_verified_labels_on_many_listings_and_coops(demo):
     listings = db.session.scalars(select(Listing).where(Listing.status == ListingStatus.ACTIVE))
     found = verified_labels.for_listings(listings)
     with_own = {
@@ -229,10 +225,10 @@ def test_the_demo_shop_shows_verified_labels_on_many_listings_and_coops(app):
     assert len(owners) >= 5
 
 
-def test_demo_users_can_log_in_with_the_printed_password(app):
+def test_demo_users_can_log_in_with_the_printed_password(demo):
     from marketplace.services.accounts import authenticate
 
-    report = seed.seed_demo()
+    report = demo
     for person in report.users[:3]:
         assert authenticate(person.email, seed.DEMO_PASSWORD).email == person.email
 
