@@ -10,8 +10,10 @@ no server answers, those runs are skipped with the reason; REQUIRE_POSTGRES=1
 from __future__ import annotations
 
 import os
+import queue
 import shutil
 import tempfile
+import threading
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -85,12 +87,21 @@ def _postgres_unavailable_reason() -> str | None:
 
 
 class _Postgres:
-    """Creates and drops throwaway databases on the test server."""
+    """Creates and drops throwaway databases on the test server.
+
+    Copying the template and dropping a used copy wait mostly on the server's disk, so
+    a helper thread does both beside the tests: one copy is made ahead, and used ones
+    are dropped behind.
+    """
 
     def __init__(self, server: URL) -> None:
         self.server = server
         self.engine = create_engine(server, isolation_level="AUTOCOMMIT")
         self.template = f"mkt_template_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+        self._ready: queue.Queue[str | BaseException] = queue.Queue(maxsize=1)
+        self._to_drop: queue.Queue[str | None] = queue.Queue()
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
 
     def execute(self, sql: str) -> None:
         with self.engine.connect() as conn:
@@ -102,16 +113,58 @@ class _Postgres:
     def create_template(self, instance: Path) -> None:
         self.execute(f'CREATE DATABASE "{self.template}"')
         _migrate(self.url(self.template), instance)
+        for work in (self._make_ahead, self._drop_behind):
+            thread = threading.Thread(target=work, daemon=True)
+            thread.start()
+            self._threads.append(thread)
+
+    def _new_copy(self) -> str:
+        name = f"mkt_test_{uuid.uuid4().hex[:12]}"
+        self.execute(f'CREATE DATABASE "{name}" TEMPLATE "{self.template}"')
+        return name
+
+    def _make_ahead(self) -> None:
+        while not self._stop.is_set():
+            try:
+                made: str | BaseException = self._new_copy()
+            except BaseException as error:  # noqa: BLE001 - handed to the test that waits
+                made = error
+            while not self._stop.is_set():
+                try:
+                    self._ready.put(made, timeout=0.2)
+                    break
+                except queue.Full:
+                    continue
+            else:
+                if isinstance(made, str):
+                    self.drop(made)
+
+    def _drop_behind(self) -> None:
+        while (name := self._to_drop.get()) is not None:
+            self.drop(name)
 
     def copy(self) -> str:
-        name = f"mkt_test_{uuid.uuid4().hex[:12]}"
-        self.execute(f'CREATE DATABASE "{name}" TEMPLATE "{self.template}" STRATEGY FILE_COPY')
-        return name
+        made = self._ready.get(timeout=120)
+        if isinstance(made, BaseException):
+            raise made
+        return made
+
+    def release(self, name: str) -> None:
+        """Drop a used copy behind the tests."""
+        self._to_drop.put(name)
 
     def drop(self, name: str) -> None:
         self.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
     def close(self) -> None:
+        self._stop.set()
+        self._to_drop.put(None)
+        for thread in self._threads:
+            thread.join(timeout=60)
+        while not self._ready.empty():
+            made = self._ready.get_nowait()
+            if isinstance(made, str):
+                self.drop(made)
         self.drop(self.template)
         self.engine.dispose()
 
@@ -152,7 +205,7 @@ def database_uri(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     try:
         yield pg.url(name)
     finally:
-        pg.drop(name)
+        pg.release(name)
 
 
 class IsolatedClient(FlaskClient):
