@@ -93,6 +93,35 @@ SETTINGS: dict[str, tuple[str, str]] = {
     ),
     "FEDERATION_IBAN": ("`DE02120300000000202051`", "IBAN buyers pay bank transfers to"),
     "FEDERATION_BIC": ("`BYLADEM1001`", "BIC of that account"),
+    "PROCESSOR_FEE_BEARER": (
+        "`federation`",
+        "who bears the payment processor's fee: `federation`, or `coops` (each co-op order its "
+        "share by total); recorded in the ledger either way",
+    ),
+    "STRIPE_SECRET_KEY": (
+        "unset",
+        "Stripe secret key; when set, buyers can pay by card through Stripe Connect",
+    ),
+    "STRIPE_PUBLISHABLE_KEY": ("unset", "Stripe publishable key for the Payment Element"),
+    "STRIPE_WEBHOOK_SECRET": (
+        "unset",
+        "signing secret of the webhook endpoint `/payments/stripe/webhook`",
+    ),
+    "STRIPE_API_BASE": (
+        "`https://api.stripe.com`",
+        "where the Stripe API is reached (a proxy, or a local test server)",
+    ),
+    "STRIPE_MAX_NETWORK_RETRIES": (
+        "`3`",
+        "times the Stripe client retries a failed request, with the same idempotency key",
+    ),
+    "STRIPE_TIMEOUT": ("`30`", "seconds to wait for Stripe before a request counts as failed"),
+    "STRIPE_HOLD_HOURS": ("`1`", "hours an order paid by card keeps its stock while unpaid"),
+    "PAYOUT_RETRY_MINUTES": (
+        "`15`",
+        "minutes before a failed transfer, reversal or refund is tried again "
+        "(by the housekeeping thread or `flask payouts run`)",
+    ),
 }
 
 
@@ -195,6 +224,15 @@ def from_environment() -> dict[str, object]:
         "FEDERATION_BANK_HOLDER": _env("FEDERATION_BANK_HOLDER", "Federation of Co-operatives"),
         "FEDERATION_IBAN": _env("FEDERATION_IBAN", "DE02120300000000202051"),
         "FEDERATION_BIC": _env("FEDERATION_BIC", "BYLADEM1001"),
+        "PROCESSOR_FEE_BEARER": _env("PROCESSOR_FEE_BEARER", "federation"),
+        "STRIPE_SECRET_KEY": _env("STRIPE_SECRET_KEY"),
+        "STRIPE_PUBLISHABLE_KEY": _env("STRIPE_PUBLISHABLE_KEY"),
+        "STRIPE_WEBHOOK_SECRET": _env("STRIPE_WEBHOOK_SECRET"),
+        "STRIPE_API_BASE": _env("STRIPE_API_BASE", "https://api.stripe.com"),
+        "STRIPE_MAX_NETWORK_RETRIES": _int("STRIPE_MAX_NETWORK_RETRIES", 3),
+        "STRIPE_TIMEOUT": _int("STRIPE_TIMEOUT", 30),
+        "STRIPE_HOLD_HOURS": _int("STRIPE_HOLD_HOURS", 1),
+        "PAYOUT_RETRY_MINUTES": _int("PAYOUT_RETRY_MINUTES", 15),
     }
 
 

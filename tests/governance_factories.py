@@ -12,6 +12,7 @@ from marketplace.models import (
     CriteriaStatus,
     CriteriaVersion,
     Criterion,
+    FeePolicy,
     Label,
     LabelClaim,
     MemberRole,
@@ -76,3 +77,13 @@ def make_voter(coop: Coop | None = None, **kw: Any) -> tuple[Coop, User]:
 
 def make_proposer() -> User:
     return make_user(is_federation_admin=True)
+
+
+def adopt_fee_policy(**kw: Any) -> FeePolicy:
+    """A fee policy in force (as if adopted by vote): 6 % unless `kw` says otherwise."""
+    kw.setdefault("basis_points", 600)
+    kw.setdefault("adopted_at", datetime(2026, 1, 1, tzinfo=UTC))
+    policy = FeePolicy(**kw)
+    db.session.add(policy)
+    db.session.commit()
+    return policy

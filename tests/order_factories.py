@@ -7,9 +7,8 @@ from typing import Any
 
 from marketplace.domain.cart import Shipping
 from marketplace.extensions import db
-from marketplace.models import Cart, Listing, Order, PaymentStatus, User
-from marketplace.models.base import utcnow
-from marketplace.services import carts, checkout
+from marketplace.models import Cart, Listing, Order, PaymentSource, User
+from marketplace.services import carts, checkout, payments
 
 ADDRESS = checkout.Address(
     name="Ada Buyer",
@@ -47,11 +46,10 @@ def place_order(user: User, *items: tuple[Listing, int], **kw: Any) -> Order:
     return check_out(user, fill_cart(user, *items), **kw)
 
 
-def mark_paid(order: Order) -> Order:
-    """What issue 7's payment reconciliation will do; here only the status matters."""
-    order.payment_status = PaymentStatus.PAID
-    order.paid_at = utcnow()
-    db.session.commit()
+def mark_paid(order: Order, amount: int | None = None) -> Order:
+    """The federation received the bank transfer for `order` (by default exactly what is due)."""
+    payments.mark_paid(order.reference, amount, actor=None, source=PaymentSource.CLI)
+    db.session.refresh(order)
     return order
 
 

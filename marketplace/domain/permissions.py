@@ -37,6 +37,8 @@ class Permission(StrEnum):
     VIEW_AUDIT_LOG = "view_audit_log"  #: the whole federation's log
     VIEW_COOP_AUDIT_LOG = "view_coop_audit_log"  #: the entries that concern the co-op
     FULFIL_COOP_ORDERS = "fulfil_coop_orders"  #: accept, ship, deliver or cancel the co-op's orders
+    REFUND_COOP_ORDERS = "refund_coop_orders"  #: give a buyer money back for the co-op's order
+    VIEW_COOP_PAYOUTS = "view_coop_payouts"  #: see what the co-op was paid, and onboard to Stripe
 
 
 _R = Role
@@ -59,6 +61,8 @@ GRANTS: dict[Permission, frozenset[Role]] = {
     Permission.VIEW_AUDIT_LOG: frozenset({_R.FEDERATION_ADMIN}),
     Permission.VIEW_COOP_AUDIT_LOG: frozenset({_R.COOP_MEMBER, _R.COOP_ADMIN}),
     Permission.FULFIL_COOP_ORDERS: frozenset({_R.COOP_MEMBER, _R.COOP_ADMIN}),
+    Permission.REFUND_COOP_ORDERS: frozenset({_R.COOP_ADMIN, _R.FEDERATION_ADMIN}),
+    Permission.VIEW_COOP_PAYOUTS: frozenset({_R.COOP_ADMIN}),
 }
 
 

@@ -7,6 +7,7 @@ from .coop import ApiToken, Coop, CoopInvite, CoopStatus, MemberRole, Membership
 from .governance import FeePolicy, Proposal, ProposalKind, ProposalStatus, Vote, VoteChoice
 from .jobs import ImportStatus, ListingImport
 from .label import CriteriaStatus, CriteriaVersion, Criterion, Label, LabelScope
+from .ledger import LedgerTransaction, Posting
 from .listing import Condition, Listing, ListingImage, ListingKind, ListingStatus
 from .mail import OutgoingMail
 from .order import (
@@ -20,6 +21,18 @@ from .order import (
     Rating,
     RatingScore,
     ShippingMethod,
+)
+from .payment import (
+    PaymentReceipt,
+    PaymentSource,
+    Refund,
+    RefundKind,
+    RefundLine,
+    RefundStatus,
+    StripeEvent,
+    Transfer,
+    TransferReversal,
+    TransferStatus,
 )
 from .search import IndexTarget, SearchOutbox, SearchState
 from .user import PersonalToken, User
@@ -73,4 +86,16 @@ __all__ = [
     "Rating",
     "RatingScore",
     "ShippingMethod",
+    "LedgerTransaction",
+    "Posting",
+    "PaymentReceipt",
+    "PaymentSource",
+    "Refund",
+    "RefundKind",
+    "RefundLine",
+    "RefundStatus",
+    "StripeEvent",
+    "Transfer",
+    "TransferReversal",
+    "TransferStatus",
 ]

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..domain.cart import MAX_QUANTITY
 from ..domain.orders import order_status
+from ..domain.split import Settlement, settle
 from ..extensions import db
 from .base import Timestamp, enum_column, utcnow
 from .coop import Coop
@@ -100,6 +101,7 @@ class Order(db.Model):
     __table_args__ = (
         UniqueConstraint("buyer_id", "idempotency_key"),
         CheckConstraint("total_amount >= 0", name="total_not_negative"),
+        CheckConstraint("amount_received >= 0", name="received_not_negative"),
         Index("ix_orders_payment_status_due", "payment_status", "payment_due_at"),
     )
 
@@ -120,6 +122,17 @@ class Order(db.Model):
     #: an unpaid order releases its stock after this moment
     payment_due_at: Mapped[datetime | None] = mapped_column(Timestamp)
     paid_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    #: what the buyer has paid so far (bank credits or the card charge), in minor units
+    amount_received: Mapped[int] = mapped_column(BigInteger, default=0)
+    #: Stripe: the order's one PaymentIntent, and its charge once paid
+    payment_intent_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    charge_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    #: what the payment processor charged on the payment (0 for bank transfers)
+    processor_fee_amount: Mapped[int] = mapped_column(BigInteger, default=0)
+    #: why the last card payment failed, shown to the buyer until one succeeds
+    payment_error: Mapped[str | None] = mapped_column(Text)
+    #: the buyer disputed the card payment with their bank: transfers wait
+    disputed_at: Mapped[datetime | None] = mapped_column(Timestamp)
     placed_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow, index=True)
 
     ship_name: Mapped[str] = mapped_column(String(120))
@@ -156,6 +169,15 @@ class CoopOrder(db.Model):
             "fee_amount >= 0 AND fee_amount <= subtotal_amount + shipping_amount",
             name="fee_within_total",
         ),
+        CheckConstraint(
+            "refunded_amount >= 0 AND refunded_amount <= subtotal_amount + shipping_amount",
+            name="refunded_within_total",
+        ),
+        CheckConstraint(
+            "processor_fee_amount >= 0 "
+            "AND fee_amount + processor_fee_amount <= subtotal_amount + shipping_amount",
+            name="processor_fee_within_total",
+        ),
         Index("ix_coop_orders_coop_id_status", "coop_id", "status"),
     )
 
@@ -177,6 +199,11 @@ class CoopOrder(db.Model):
     fee_policy_id: Mapped[int | None] = mapped_column(
         ForeignKey("fee_policies.id", ondelete="RESTRICT")
     )
+    #: what went back to the buyer so far (the sum of its refunds)
+    refunded_amount: Mapped[int] = mapped_column(BigInteger, default=0)
+    #: the share of the processor's fee this co-op order bears when co-ops bear it, set at
+    #: payment; refunds release it in proportion (domain.split.settle)
+    processor_fee_amount: Mapped[int] = mapped_column(BigInteger, default=0)
     tracking_reference: Mapped[str | None] = mapped_column(String(120))
     #: why the co-op (or the federation) cancelled, shown to the buyer
     cancel_reason: Mapped[str | None] = mapped_column(Text)
@@ -198,9 +225,16 @@ class CoopOrder(db.Model):
         return self.subtotal_amount + self.shipping_amount
 
     @property
+    def settlement(self) -> Settlement:
+        """Fee, payout, processor fee and refunded, after the refunds so far."""
+        return settle(
+            self.total_amount, self.fee_amount, self.processor_fee_amount, self.refunded_amount
+        )
+
+    @property
     def payout_amount(self) -> int:
-        """What the co-op keeps: its total less the federation fee."""
-        return self.total_amount - self.fee_amount
+        """What the co-op keeps: its total less the fee, processor fee share and refunds."""
+        return self.settlement.payout
 
 
 class OrderLine(db.Model):

@@ -25,7 +25,7 @@ from ..extensions import db
 from ..i18n import enum_label
 from ..models import Coop, CoopOrder, CoopOrderStatus, Order, PaymentStatus, User
 from ..models.base import utcnow
-from . import audit, notifications
+from . import audit, notifications, payments, refunds
 from .checkout import release
 
 log = logging.getLogger(__name__)
@@ -164,6 +164,9 @@ def _move(
         coop_order.tracking_reference = tracking
     if restocks(old, new):
         release(coop_order)
+    if kind is CoopOrderEvent.CANCEL and coop_order.order.payment_status is PaymentStatus.PAID:
+        # a paid co-op order that will not be fulfilled: the buyer gets all of it back
+        refunds.refund_rest(coop_order, actor=actor, reason=reason or "")
     _settle_payment(coop_order.order)
     audit.record(
         f"coop_order.{kind.value}",
@@ -199,6 +202,7 @@ def _settle_payment(order: Order) -> None:
             if statuses == {CoopOrderStatus.EXPIRED}
             else PaymentStatus.CANCELLED
         )
+        payments.return_unapplied(order)
 
 
 def expire_due(now: datetime | None = None) -> int:
@@ -222,7 +226,9 @@ def expire_due(now: datetime | None = None) -> int:
                     tracking=None,
                     now=now,
                 )
-        order.payment_status = PaymentStatus.EXPIRED
+        if order.payment_status is PaymentStatus.PENDING:
+            order.payment_status = PaymentStatus.EXPIRED
+            payments.return_unapplied(order)
     db.session.commit()
     if due:
         log.info("%d unpaid order(s) expired", len(due))
