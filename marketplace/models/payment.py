@@ -24,6 +24,10 @@ from .order import CoopOrder, Order, OrderLine
 from .user import User
 
 
+def _key(base: str, generation: int) -> str:
+    return f"{base}-retry-{generation}" if generation else base
+
+
 class PaymentSource(StrEnum):
     #: a federation admin entered it on the payments page
     ADMIN = "admin"
@@ -89,6 +93,8 @@ class Transfer(db.Model):
     )
     stripe_transfer_id: Mapped[str | None] = mapped_column(String(64), unique=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    #: bumped after a definite refusal, so that the next attempt gets a fresh idempotency key
+    key_generation: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     #: not tried again before this moment
     next_attempt_at: Mapped[datetime | None] = mapped_column(Timestamp)
@@ -105,8 +111,12 @@ class Transfer(db.Model):
 
     @property
     def idempotency_key(self) -> str:
-        """The same key on every attempt: Stripe makes one transfer however often we ask."""
-        return f"coop-order-{self.coop_order_id}-transfer-{self.id}"
+        """The same key on every attempt: Stripe makes one transfer however often we ask.
+
+        Stripe answers a key it has seen with its first answer, errors included; after a
+        definite refusal (insufficient balance) `key_generation` moves on, so the next
+        attempt is asked afresh. After a timeout it stays: that transfer may exist."""
+        return _key(f"coop-order-{self.coop_order_id}-transfer-{self.id}", self.key_generation)
 
 
 class RefundStatus(StrEnum):
@@ -162,6 +172,8 @@ class Refund(db.Model):
     )
     stripe_refund_id: Mapped[str | None] = mapped_column(String(64), unique=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    #: bumped after a definite refusal, so that the next attempt gets a fresh idempotency key
+    key_generation: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     next_attempt_at: Mapped[datetime | None] = mapped_column(Timestamp)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
@@ -177,7 +189,8 @@ class Refund(db.Model):
 
     @property
     def processor_key(self) -> str:
-        return f"refund-{self.id}"
+        """The idempotency key of the processor's refund (see Transfer.idempotency_key)."""
+        return _key(f"refund-{self.id}", self.key_generation)
 
 
 class RefundLine(db.Model):
@@ -227,6 +240,8 @@ class TransferReversal(db.Model):
     )
     stripe_reversal_id: Mapped[str | None] = mapped_column(String(64), unique=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    #: bumped after a definite refusal, so that the next attempt gets a fresh idempotency key
+    key_generation: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     next_attempt_at: Mapped[datetime | None] = mapped_column(Timestamp)
     created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
@@ -237,7 +252,8 @@ class TransferReversal(db.Model):
 
     @property
     def idempotency_key(self) -> str:
-        return f"transfer-{self.transfer_id}-reversal-{self.id}"
+        """See Transfer.idempotency_key."""
+        return _key(f"transfer-{self.transfer_id}-reversal-{self.id}", self.key_generation)
 
 
 class StripeEvent(db.Model):
