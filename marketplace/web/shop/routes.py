@@ -7,7 +7,8 @@ from flask_login import current_user
 
 from ...authz import can
 from ...domain.permissions import Permission
-from ...services import accounts, catalog, label_catalog, labels, ratings
+from ...i18n import money_of
+from ...services import accounts, catalog, label_catalog, labels, ratings, transparency
 from ..helpers import page_number, safe_next
 from . import bp
 from .forms import LanguageForm
@@ -39,6 +40,8 @@ def listing(listing_id: int) -> str:
         listing=item,
         verified=verified,
         why_verified=label_catalog.why_verified(verified),
+        money_goes=transparency.money_goes(item, verified),
+        amount=money_of,
     )
 
 
