@@ -1,10 +1,12 @@
 """Work that falls due with time rather than with a request.
 
 Unpaid orders pass their payment time and must give their stock back; e-mail that
-failed waits for its next attempt. With `HOUSEKEEPING=thread` (the default) each web
-process runs both every minute in a background thread, started with its first
-request; several processes doing so is safe (rows are claimed or locked). With `off`,
-run `flask orders expire` and `flask mail send` from cron instead.
+failed waits for its next attempt; with Stripe, transfers, reversals and refunds that
+failed (or were never tried, after a crash) wait for theirs. With `HOUSEKEEPING=thread`
+(the default) each web process runs all of it every minute in a background thread,
+started with its first request; several processes doing so is safe (rows are claimed
+or locked). With `off`, run `flask orders expire`, `flask mail send` and `flask payouts
+run` from cron instead.
 """
 
 from __future__ import annotations
@@ -34,7 +36,8 @@ def mode(app: Flask) -> str:
 
 
 def run_once(app: Flask) -> None:
-    """Expire unpaid orders past their time; deliver mail that is due (retries included)."""
+    """Expire unpaid orders past their time; deliver mail that is due (retries included);
+    with Stripe, send the transfers, reversals and refunds that are due."""
     from . import mail
     from .extensions import db
     from .services.coop_orders import expire_due
@@ -46,6 +49,10 @@ def run_once(app: Flask) -> None:
             db.session.rollback()
             if due:
                 mail.deliver_due()
+            if app.config.get("STRIPE_SECRET_KEY"):
+                from .services import stripe_payouts
+
+                stripe_payouts.run()
         finally:
             db.session.remove()
 

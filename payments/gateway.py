@@ -65,5 +65,11 @@ class BankTransfer:
 
 
 def gateways(config: Mapping[str, Any]) -> dict[str, PaymentGateway]:
-    """The payment methods this marketplace offers, by name (bank transfer always)."""
-    return {DEFAULT_METHOD: BankTransfer(config)}
+    """The payment methods this marketplace offers, by name: bank transfer always (the
+    default, first), Stripe when its secret key is set."""
+    from .stripe_gateway import StripeConnect, enabled
+
+    offered: dict[str, PaymentGateway] = {DEFAULT_METHOD: BankTransfer(config)}
+    if enabled(config):
+        offered[StripeConnect.name] = StripeConnect(config)
+    return offered

@@ -226,6 +226,10 @@ def place_order(
     parts = len(order.coop_orders)
     db.session.commit()
     log.info("order %s placed by user %s: %d co-op orders", order.reference, user.id, parts)
+    if payment_method == "stripe":
+        from .stripe_payments import start_payment_quietly  # its PaymentIntent, now
+
+        start_payment_quietly(order)  # never raises: the order page tries again
     return order
 
 

@@ -20,10 +20,11 @@ from sqlalchemy import func, select
 
 from ..domain import ledger as books
 from ..domain.ledger import EventKind
-from ..domain.split import refund_effect
+from ..domain.split import refund_effect, split
 from ..extensions import db
 from ..models import (
     CoopOrder,
+    Order,
     OrderLine,
     PaymentStatus,
     Refund,
@@ -36,6 +37,7 @@ from ..models import (
 )
 from ..models.base import utcnow
 from . import audit, ledger
+from .orders import live_coop_orders
 
 log = logging.getLogger(__name__)
 
@@ -104,6 +106,10 @@ def refund(
         locked.id,
         actor.id if actor else "system",
     )
+    if made.method == "stripe":
+        from .stripe_payouts import after_refund  # the Stripe refund and reversal, now
+
+        after_refund(made.id)  # never raises: what fails stays pending for the next run
     return made, True
 
 
@@ -121,6 +127,34 @@ def refund_rest(coop_order: CoopOrder, *, actor: User | None, reason: str) -> Re
         reason=reason or _("The co-op order was cancelled."),
         now=None,
     )
+
+
+def refund_from_processor(
+    order: Order, amount: int, *, processor_id: str, reason: str = ""
+) -> list[Refund]:
+    """A refund the processor made that we did not ask for (e.g. on Stripe's dashboard):
+    shared over the order's co-op orders in proportion to what is left of each, recorded
+    and paid, the co-ops' transfers reversed by their shares (no commit).
+
+    Each part's idempotency key names the processor's refund; only the first part carries
+    its id (`stripe_refund_id` is unique)."""
+    live = [_lock(co) for co in live_coop_orders(order) if refundable(co) > 0]
+    left = [refundable(co) for co in live]
+    if amount <= 0 or amount > sum(left):
+        raise RefundRefused(
+            _("At most %(left)d can still be refunded on this order.", left=sum(left))
+        )
+    key = f"processor-{processor_id}"[:MAX_KEY_LENGTH]
+    made: list[Refund] = []
+    for coop_order, part in zip(live, split(amount, left), strict=True):
+        if part == 0:
+            continue
+        one = _refund(
+            coop_order, actor=None, key=key, amount=part, lines=None, reason=reason, now=None
+        )
+        settle_refund(one, actor=None, processor_id=None if made else processor_id)
+        made.append(one)
+    return made
 
 
 def _by_key(coop_order: CoopOrder, key: str) -> Refund | None:

@@ -20,6 +20,7 @@ from .orders import bp as orders_bp
 from .review import bp as review_bp
 from .search import bp as search_bp
 from .shop import bp as shop_bp
+from .stripe import bp as stripe_bp
 from .tokens import bp as tokens_bp
 
 
@@ -60,6 +61,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(cart_bp)
     app.register_blueprint(checkout_bp)
     app.register_blueprint(orders_bp)
+    app.register_blueprint(stripe_bp)
     errors.init_app(app)
     _template_helpers(app)
 
