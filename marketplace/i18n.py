@@ -92,6 +92,7 @@ ENUM_LABELS = {
     "delivery": lazy_gettext("Delivery"),
     "pickup": lazy_gettext("Pickup"),
     "bank_transfer": lazy_gettext("Bank transfer"),
+    "stripe": lazy_gettext("Card or wallet (Stripe)"),
     "positive": lazy_gettext("Positive"),
     "neutral": lazy_gettext("Neutral"),
     "negative": lazy_gettext("Negative"),

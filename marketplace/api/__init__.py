@@ -77,7 +77,7 @@ def current_spec() -> dict[str, Any]:
 
 def init_app(app: Flask) -> None:
     from ..extensions import csrf
-    from . import coops, docs, labels, listings  # noqa: F401  (routes register on the blueprints)
+    from . import coops, docs, labels, listings, payouts  # noqa: F401  (routes register on the blueprints)
     from .auth import auth_bp
     from .base import BEARER_AUTH, coop_bp, coops_bp, labels_bp, listings_bp
     from .buyer_auth import PERSONAL_AUTH, PERSONAL_AUTH_SCHEME

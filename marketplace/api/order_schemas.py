@@ -8,19 +8,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import Schema, fields, pre_dump, validate
+from marshmallow import Schema, ValidationError, fields, pre_dump, validate, validates_schema
 
 from payments.gateway import DEFAULT_METHOD
 
 from ..domain.cart import MAX_QUANTITY
-from ..models import CoopOrder, CoopOrderStatus, Order
+from ..models import CoopOrder, CoopOrderStatus, Order, Refund, RefundStatus
 from ..services import carts, orders
 from ..services.checkout import MAX_KEY_LENGTH
 from ..services.coop_orders import MAX_REASON_LENGTH, MAX_TRACKING_LENGTH
+from ..services.refunds import MAX_KEY_LENGTH as MAX_REFUND_KEY_LENGTH
+from ..services.refunds import MAX_REASON_LENGTH as MAX_REFUND_REASON_LENGTH
 from .schemas import CoopRefSchema, MoneySchema, OutputSchema, described
 
 #: ids in the database's integer range: larger ones are refused before any query
 MAX_ID = 2_147_483_647
+#: far beyond any order's total, and within a BIGINT
+MAX_REFUND_AMOUNT = 10**15
+#: a refund names each line of a co-op order at most once or twice
+MAX_REFUND_LINES = 200
 COOP_ORDER_STATUSES = [status.value for status in CoopOrderStatus]
 #: the statuses a co-op may set, and the event each one is
 STATUS_EVENTS = {
@@ -264,8 +270,75 @@ class OrderLineSchema(OutputSchema):
     total = _money("unit_price × quantity")
 
 
+class RefundLineSchema(OutputSchema):
+    """Units of one line refunded."""
+
+    line_id = fields.Integer(required=True, **described("The order line's `id`"))
+    quantity = fields.Integer(required=True)
+    amount = _money("unit_price × quantity")
+
+
+class RefundSchema(OutputSchema):
+    """Money back to the buyer for a co-op order: its lines' units or an amount of it."""
+
+    id = fields.Integer(required=True)
+    coop_order_id = fields.Integer(required=True)
+    amount = _money("What the buyer gets back")
+    reversal_amount = _money("Of it, what comes out of the co-op's payout")
+    fee_returned = _money("Of it, the federation fee given back")
+    processor_fee_released = _money(
+        "Of it, the payment processor fee share the co-op no longer bears"
+    )
+    status = fields.String(
+        required=True,
+        **described(
+            "`pending`: decided, on its way to the buyer; `paid`: the buyer has it back",
+            enum=[status.value for status in RefundStatus],
+        ),
+    )
+    reason = fields.String(required=True, **described("Empty when none was given"))
+    created_at = fields.DateTime(required=True)
+    paid_at = fields.DateTime(required=True, allow_none=True)
+    lines = fields.List(
+        fields.Nested(RefundLineSchema),
+        required=True,
+        **described("The units refunded; empty for a refund of an amount"),
+    )
+
+    @pre_dump
+    def from_refund(self, refund: Refund, **kwargs: Any) -> dict[str, Any]:
+        return refund_dict(refund)
+
+
+def refund_dict(refund: Refund) -> dict[str, Any]:
+    currency = refund.currency
+    return {
+        "id": refund.id,
+        "coop_order_id": refund.coop_order_id,
+        "amount": money(refund.amount, currency),
+        "reversal_amount": money(refund.reversal_amount, currency),
+        "fee_returned": money(refund.fee_returned, currency),
+        "processor_fee_released": money(refund.processor_fee_released, currency),
+        "status": refund.status.value,
+        "reason": refund.reason,
+        "created_at": refund.created_at,
+        "paid_at": refund.paid_at,
+        "lines": [
+            {
+                "line_id": line.order_line_id,
+                "quantity": line.quantity,
+                "amount": money(line.amount, currency),
+            }
+            for line in refund.lines
+        ],
+    }
+
+
 class CoopOrderSchema(OutputSchema):
-    """One co-op's part of an order, which that co-op fulfils on its own."""
+    """One co-op's part of an order, which that co-op fulfils on its own.
+
+    Its money after the refunds so far: `payout + fee + processor_fee + refunded == total`.
+    """
 
     id = fields.Integer(required=True)
     coop = fields.Nested(CoopRefSchema, required=True)
@@ -273,8 +346,17 @@ class CoopOrderSchema(OutputSchema):
     shipping_method = fields.String(required=True, metadata={"enum": ["delivery", "pickup"]})
     subtotal = _money("The lines' total, VAT included")
     shipping = _money("The co-op's delivery fee")
-    fee = _money("What the federation keeps")
-    payout = _money("What the co-op keeps: subtotal + shipping − fee")
+    total = _money("subtotal + shipping: what the buyer pays for this co-op order")
+    fee = _money("What the federation keeps, after the refunds so far")
+    payout = _money(
+        "What the co-op keeps, after the refunds so far: total − fee − processor_fee − refunded"
+    )
+    refunded = _money("What went back to the buyer so far")
+    processor_fee = _money(
+        "The payment processor's fee the co-op bears (0 while unpaid, or when the federation "
+        "bears it), after the refunds so far"
+    )
+    refunds = fields.List(fields.Nested(RefundSchema), required=True, **described("Oldest first"))
     tracking_reference = fields.String(required=True, allow_none=True)
     cancel_reason = fields.String(required=True, allow_none=True)
     lines = fields.List(fields.Nested(OrderLineSchema), required=True)
@@ -286,6 +368,9 @@ class CoopOrderSchema(OutputSchema):
 
 def coop_order_dict(coop_order: CoopOrder) -> dict[str, Any]:
     currency = coop_order.order.currency
+    settled = coop_order.settlement
+    # refunded_amount is the sum of the refunds: without it there is none to look up
+    made = orders.refunds_of(coop_order.order, coop_order) if coop_order.refunded_amount else []
     return {
         "id": coop_order.id,
         "coop": {"slug": coop_order.coop.slug, "name": coop_order.coop.name},
@@ -293,8 +378,12 @@ def coop_order_dict(coop_order: CoopOrder) -> dict[str, Any]:
         "shipping_method": coop_order.shipping_method.value,
         "subtotal": money(coop_order.subtotal_amount, currency),
         "shipping": money(coop_order.shipping_amount, currency),
-        "fee": money(coop_order.fee_amount, currency),
-        "payout": money(coop_order.payout_amount, currency),
+        "total": money(coop_order.total_amount, currency),
+        "fee": money(settled.fee, currency),
+        "payout": money(settled.payout, currency),
+        "refunded": money(settled.refunded, currency),
+        "processor_fee": money(settled.processor_fee, currency),
+        "refunds": made,
         "tracking_reference": coop_order.tracking_reference,
         "cancel_reason": coop_order.cancel_reason,
         "lines": [
@@ -468,3 +557,55 @@ class CoopOrderChangeSchema(_Input):
             "Required with `cancelled`: why (the buyer is told)", maxLength=MAX_REASON_LENGTH
         ),
     )
+
+
+class RefundLineInputSchema(_Input):
+    line_id = fields.Integer(
+        strict=True,
+        required=True,
+        validate=validate.Range(min=1, max=MAX_ID),
+        **described("The order line's `id` (from the co-op order's `lines`)"),
+    )
+    quantity = fields.Integer(
+        strict=True,
+        required=True,
+        validate=validate.Range(min=1, max=MAX_QUANTITY),
+        **described("Units to refund, at most those not refunded yet", minimum=1),
+    )
+
+
+class RefundCreateSchema(_Input):
+    """Refund units of a co-op order's lines (`lines`) or an amount of it (`amount`)."""
+
+    amount = fields.Integer(
+        strict=True,
+        validate=validate.Range(min=1, max=MAX_REFUND_AMOUNT),
+        **described(
+            "In the order's currency's minor unit, at most what is not refunded yet",
+            minimum=1,
+        ),
+    )
+    lines = fields.List(
+        fields.Nested(RefundLineInputSchema),
+        validate=validate.Length(min=1, max=MAX_REFUND_LINES),
+        **described("Each line with the units to refund"),
+    )
+    reason = fields.String(
+        load_default="",
+        validate=validate.Length(max=MAX_REFUND_REASON_LENGTH),
+        **described("Shown to the buyer with the refund", maxLength=MAX_REFUND_REASON_LENGTH),
+    )
+    idempotency_key = fields.String(
+        validate=validate.Length(min=1, max=MAX_REFUND_KEY_LENGTH),
+        **described(
+            "Any unique text of yours for this refund (a UUID): sending it again returns the "
+            "same refund (200) instead of refunding twice. Or send the `Idempotency-Key` header.",
+            minLength=1,
+            maxLength=MAX_REFUND_KEY_LENGTH,
+        ),
+    )
+
+    @validates_schema
+    def amount_or_lines(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if ("amount" in data) == ("lines" in data):
+            raise ValidationError("Give either `amount` or `lines`, not both.")

@@ -81,7 +81,7 @@ class ErrorSchema(OutputSchema):
             "version_conflict, invalid_transition, payload_too_large, unsupported_media_type, "
             "validation_failed, rate_limited, server_error, search_unavailable, email_taken, "
             "invalid_credentials, cart_problem, cart_changed, sold_out, transition_refused, "
-            "payment_pending"
+            "payment_pending, idempotency_key_required, refund_refused"
         ),
     )
     message = fields.String(required=True, **described("What went wrong, for people"))

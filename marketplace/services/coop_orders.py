@@ -130,6 +130,10 @@ def change_status(
     log.info(
         "co-op order %s %s by %s", locked.id, locked.status.value, actor.id if actor else "system"
     )
+    if kind is CoopOrderEvent.CANCEL and locked.order.payment_method == "stripe":
+        from .stripe_payouts import run_for_order  # the cancellation's refund, now
+
+        run_for_order(locked.order_id)  # never raises: what fails waits for the next run
     return locked
 
 

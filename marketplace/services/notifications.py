@@ -55,13 +55,24 @@ def order_placed(order: Order) -> None:
         parts = []
         for coop_order in order.coop_orders:
             parts.append(f"{coop_order.coop.name}:\n{_lines(coop_order, order.currency)}")
+        if order.payment_method == "stripe":
+            how = _(
+                "Pay on the order page by card; each co-op prepares its part once the "
+                "payment has gone through."
+            )
+        else:
+            how = _(
+                "Please transfer the total quoting the reference %(reference)s; each co-op "
+                "prepares its part once the payment has arrived.",
+                reference=order.reference,
+            )
         body = _(
             "Thank you for your order %(reference)s.\n\n%(lines)s\n\nTotal: %(total)s\n\n"
-            "Please transfer the total quoting the reference %(reference)s; each co-op "
-            "prepares its part once the payment has arrived.",
+            "%(how)s",
             reference=order.reference,
             lines="\n\n".join(parts),
             total=money_of(order.total_amount, order.currency),
+            how=how,
         ) + _link("orders.show", reference=order.reference)
         mail.queue([buyer.email], _("Your order %(reference)s", reference=order.reference), body)
     for coop_order in order.coop_orders:

@@ -1,8 +1,10 @@
-"""The buyer's side of orders: their list, one order, and its receipt."""
+"""The buyer's side of orders: their list, one order, its receipt; and where a co-op order's
+money went (shares, refunds, transfer), which the co-op's and the federation's pages show too."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import or_, select
@@ -13,7 +15,7 @@ from payments.gateway import PaymentInstructions, gateways
 from ..domain.cart import Line, vat_by_rate
 from ..domain.orders import RESTOCKING
 from ..extensions import db
-from ..models import CoopOrder, Order, PaymentStatus, User
+from ..models import CoopOrder, Order, PaymentStatus, Refund, RefundLine, Transfer, User
 
 
 def orders_of(user: User) -> list[Order]:
@@ -48,15 +50,17 @@ def order_for_buyer(user: User, key: int | str) -> Order | None:
 
 @dataclass(frozen=True)
 class CoopShare:
-    """Where the money for one co-op order goes."""
+    """Where the money for one co-op order goes, after the refunds so far."""
 
     coop_order: CoopOrder
     #: what the co-op keeps
     share: int
     #: what the federation keeps
     fee: int
-    #: the payment processor's fee, once known (None until then)
+    #: the payment processor's fee the co-op bears, once paid (None until then)
     processor_fee: int | None = None
+    #: what went back to the buyer
+    refunded: int = 0
 
 
 @dataclass(frozen=True)
@@ -67,6 +71,18 @@ class Receipt:
     vat: dict[int, tuple[int, int]]
     shares: list[CoopShare]
     total: int
+    #: what the buyer paid (bank credits or the card charge)
+    paid: int = 0
+    #: every refund of the order, oldest first
+    refunds: list[Refund] = field(default_factory=list)
+
+    @property
+    def refunded(self) -> int:
+        """What was, or is being, paid back to the buyer."""
+        return sum(refund.amount for refund in self.refunds)
+
+    def refunds_of(self, coop_order: CoopOrder) -> list[Refund]:
+        return [refund for refund in self.refunds if refund.coop_order_id == coop_order.id]
 
 
 def live_coop_orders(order: Order) -> list[CoopOrder]:
@@ -94,8 +110,64 @@ def receipt(order: Order) -> Receipt:
         for co in live
         for line in co.lines
     ]
-    shares = [CoopShare(co, co.payout_amount, co.fee_amount) for co in live]
-    return Receipt(order, vat_by_rate(lines), shares, amount_due(order))
+    shares = [coop_share(co) for co in live]
+    return Receipt(
+        order,
+        vat_by_rate(lines),
+        shares,
+        amount_due(order),
+        paid=order.amount_received,
+        refunds=refunds_of(order),
+    )
+
+
+def coop_share(coop_order: CoopOrder) -> CoopShare:
+    """Where one co-op order's money goes, from its settlement after the refunds so far."""
+    settled = coop_order.settlement
+    paid = coop_order.order.payment_status is PaymentStatus.PAID
+    return CoopShare(
+        coop_order,
+        settled.payout,
+        settled.fee,
+        settled.processor_fee if paid else None,
+        settled.refunded,
+    )
+
+
+def refunds_of(order: Order, coop_order: CoopOrder | None = None) -> list[Refund]:
+    """The order's refunds (or one co-op order's), oldest first, with their lines."""
+    query = (
+        select(Refund)
+        .where(Refund.order_id == order.id)
+        .options(selectinload(Refund.lines).selectinload(RefundLine.order_line))
+        .order_by(Refund.created_at, Refund.id)
+    )
+    if coop_order is not None:
+        query = query.where(Refund.coop_order_id == coop_order.id)
+    return list(db.session.scalars(query))
+
+
+def refund_with_key(coop_order: CoopOrder, key: str) -> Refund | None:
+    """The co-op order's refund made with this idempotency key, if one was."""
+    if not key:
+        return None
+    return db.session.scalar(
+        select(Refund).where(Refund.coop_order_id == coop_order.id, Refund.idempotency_key == key)
+    )
+
+
+def transfer_of(coop_order: CoopOrder) -> Transfer | None:
+    """The co-op order's transfer to its co-op (there is one once the order is paid)."""
+    return db.session.scalar(select(Transfer).where(Transfer.coop_order_id == coop_order.id))
+
+
+def coop_order_by_id(coop_order_id: int) -> CoopOrder | None:
+    """Any co-op order, for the federation's admins."""
+    return db.session.scalar(
+        select(CoopOrder)
+        .where(CoopOrder.id == coop_order_id)
+        .options(selectinload(CoopOrder.lines), selectinload(CoopOrder.coop))
+    )
 
 
 def payment_instructions(order: Order) -> PaymentInstructions | None:
@@ -106,3 +178,14 @@ def payment_instructions(order: Order) -> PaymentInstructions | None:
     if gateway is None:
         return None
     return gateway.instructions(order.reference, amount_due(order), order.currency)
+
+
+def card_payment(order: Order) -> dict[str, Any] | None:
+    """What the order page's card payment form needs (None: not a card order, or nothing to pay).
+
+    For a buyer coming back from Stripe this records the payment if it went through."""
+    if order.payment_method != "stripe":
+        return None
+    from . import stripe_payments  # loads the stripe package only for card orders
+
+    return stripe_payments.payment_element_context(order)

@@ -22,6 +22,7 @@ from ..domain import ledger as books
 from ..domain.ledger import EventKind
 from ..domain.split import refund_effect, split
 from ..extensions import db
+from ..i18n import money_of
 from ..models import (
     CoopOrder,
     Order,
@@ -142,7 +143,10 @@ def refund_from_processor(
     left = [refundable(co) for co in live]
     if amount <= 0 or amount > sum(left):
         raise RefundRefused(
-            _("At most %(left)d can still be refunded on this order.", left=sum(left))
+            _(
+                "At most %(left)s can still be refunded on this order.",
+                left=money_of(sum(left), order.currency),
+            )
         )
     key = f"processor-{processor_id}"[:MAX_KEY_LENGTH]
     made: list[Refund] = []
@@ -202,7 +206,10 @@ def _refund(
     left = refundable(coop_order)
     if amount > left:
         raise RefundRefused(
-            _("At most %(left)d can still be refunded on this order.", left=left)
+            _(
+                "At most %(left)s can still be refunded on this order.",
+                left=money_of(left, order.currency),
+            )
             if left
             else _("This order has been refunded in full.")
         )

@@ -22,6 +22,8 @@ PATHS = {
     "/api/v1/orders/{order_id}": {"get"},
     "/api/v1/coop-orders": {"get"},
     "/api/v1/coop-orders/{coop_order_id}": {"get", "patch"},
+    "/api/v1/coop-orders/{coop_order_id}/refunds": {"post"},
+    "/api/v1/coop/payouts": {"get"},
     "/api/v1/listings": {"get"},
     "/api/v1/listings/{listing_id}": {"get"},
     "/api/v1/coops": {"get"},

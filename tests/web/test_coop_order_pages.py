@@ -235,7 +235,7 @@ def test_moves_the_status_does_not_allow_are_refused_with_a_message(client, shop
     assert "it cannot be changed that way" in response.get_data(as_text=True)
     assert _status(shop.part(0).id) is CoopOrderStatus.PLACED
     assert client.post(shop.url(0, "/expire")).status_code == 404
-    assert client.post(shop.url(0, "/refund")).status_code == 404
+    assert client.post(shop.url(0, "/explode")).status_code == 404
 
 
 def test_a_too_long_tracking_reference_is_shown_with_a_400(client, shop):

@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("dashboard", __name__, template_folder="templates")
 
-from . import listings, members, orders, routes  # noqa: E402,F401
+from . import listings, members, orders, payouts, routes  # noqa: E402,F401

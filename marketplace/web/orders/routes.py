@@ -39,11 +39,16 @@ def index() -> str:
 @login_required
 def show(reference: str) -> str:
     order = _order_or_404(reference)
+    # first: a buyer coming back from Stripe may have just paid (the payment is recorded)
+    stripe_payment = orders.card_payment(order)
+    found = orders.receipt(order)
     return render_template(
         "orders/show.html",
         order=order,
+        stripe_payment=stripe_payment,
         due=orders.amount_due(order),
-        shares={share.coop_order.id: share for share in orders.receipt(order).shares},
+        receipt=found,
+        shares={share.coop_order.id: share for share in found.shares},
         instructions=orders.payment_instructions(order),
         form=RatingForm(formdata=None),
     )

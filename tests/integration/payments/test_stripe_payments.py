@@ -502,3 +502,17 @@ def test_a_reversal_made_on_stripes_dashboard_is_recorded_and_flagged(order, fak
     # no refund took it back from the co-op: the ledger check says so, for people to settle
     [breach] = ledger.check()
     assert f"co-op order {transfer.coop_order_id}" in breach
+
+
+def test_the_order_page_of_a_card_order_shows_the_payment_element_and_a_bank_order_does_not(
+    order, fake, client, buyer
+):
+    log_in(client, buyer)
+    page = client.get(f"/orders/{order.reference}").get_data(as_text=True)
+    intent = fake.payment_intents[reload(order).payment_intent_id]
+    assert 'id="stripe-payment-form"' in page and "https://js.stripe.com/v3/" in page
+    assert intent["client_secret"] in page
+    assert "IBAN" not in page  # no bank details for a card order
+    bank_order = place_order(buyer, (make_listing(price_amount=500, stock=3), 1))
+    page = client.get(f"/orders/{bank_order.reference}").get_data(as_text=True)
+    assert "js.stripe.com" not in page and "IBAN" in page
