@@ -214,3 +214,6 @@ def init_app(app: Flask) -> None:
     from .cli_mail import mail_cli
 
     app.cli.add_command(mail_cli)
+    from .cli_payments import register as register_payments
+
+    register_payments(app.cli)

@@ -128,6 +128,8 @@ ACCESS = {
     "governance.new_admission": PROPOSER,
     "admin.index": FEDERATION,
     "admin.coop": FEDERATION,
+    "admin.patronage": FEDERATION,
+    "admin.patronage_csv": FEDERATION,
     "audit.federation_log": FEDERATION,
     "audit.coop_log": COOP_MEMBER,
     "api-docs.openapi_json": API_PUBLIC,
@@ -159,6 +161,24 @@ ACCESS = {
     "api_coop.pause_own_listing": API_TOKEN,
     "api_coop.archive_own_listing": API_TOKEN,
     "api_coop.restore_own_listing": API_TOKEN,
+    "api_coop_orders.refund_coop_order": API_TOKEN,
+    "api_coop.coop_payouts": API_TOKEN,
+    "dashboard.coop_order_refund": COOP_ADMIN,
+    "dashboard.coop_payouts": COOP_ADMIN,
+    "admin.coop_order": FEDERATION,
+    "admin.coop_order_refund": FEDERATION,
+    "admin.payments": FEDERATION,
+    "admin.mark_paid": FEDERATION,
+    "admin.import_statement": FEDERATION,
+    "admin.refund_sent": FEDERATION,
+    "admin.payouts": FEDERATION,
+    "admin.payout_paid": FEDERATION,
+    "admin.payouts_csv": FEDERATION,
+    "admin.payouts_xml": FEDERATION,
+    "stripe.webhook": PUBLIC,
+    "stripe.onboard": COOP_ADMIN,
+    "stripe.onboarding_return": COOP_ADMIN,
+    "stripe.onboarding_refresh": COOP_ADMIN,
 }
 
 #: which roles pass each kind of check, for the co-op named in the URL
@@ -280,6 +300,8 @@ def world(app):
         "proposal_id": proposal.id,
         "answer_id": answer.id,
         "criterion_id": version.criteria[0].id,
+        "currency": "EUR",
+        "refund_id": 1,
     }
     return people, values
 

@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__, template_folder="templates")
 
-from . import routes  # noqa: E402,F401
+from . import coop_orders, patronage, payments, payouts, routes  # noqa: E402,F401
