@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from ..domain.bank import normalise_iban, valid_bic, valid_iban
 from ..domain.messages import N_, FieldError
 from ..domain.money import MAX_AMOUNT, Money, MoneyError, parse_major
 from ..extensions import db
@@ -74,11 +75,38 @@ def settings_values(coop: Coop) -> dict[str, object]:
         "shipping_free_above": major(coop.shipping_free_above),
         "offers_pickup": coop.offers_pickup,
         "pickup_address": coop.pickup_address or "",
+        "bank_account_holder": coop.bank_account_holder or "",
+        "bank_iban": coop.bank_iban or "",
+        "bank_bic": coop.bank_bic or "",
     }
 
 
+def _bank_details(raw: Mapping[str, Any], values: dict[str, Any]) -> list[FieldError]:
+    """The account bank payouts go to: all three given and valid, or none at all."""
+    holder = " ".join(str(raw.get("bank_account_holder") or "").split())
+    iban = normalise_iban(str(raw.get("bank_iban") or ""))
+    bic = "".join(str(raw.get("bank_bic") or "").split()).upper()
+    errors: list[FieldError] = []
+    if len(holder) > 140:
+        errors.append(
+            FieldError(
+                "bank_account_holder", N_("must be at most %(limit)d characters"), {"limit": 140}
+            )
+        )
+    if iban and not valid_iban(iban):
+        errors.append(FieldError("bank_iban", N_("is not a valid IBAN (check the digits)")))
+    if bic and not valid_bic(bic):
+        errors.append(FieldError("bank_bic", N_("is not a valid BIC (8 or 11 letters and digits)")))
+    if (holder or iban or bic) and not (holder and iban):
+        errors.append(FieldError("bank_iban", N_("give the account holder and the IBAN together")))
+    values["bank_account_holder"] = holder or None
+    values["bank_iban"] = iban or None
+    values["bank_bic"] = bic or None
+    return errors
+
+
 def update_settings(coop: Coop, raw: Mapping[str, Any], by: User) -> Coop:
-    """Change the co-op's public profile and shipping rules."""
+    """Change the co-op's public profile, shipping rules and the account it is paid to."""
     errors: list[FieldError] = []
     values: dict[str, Any] = {}
     for name, limit in (
@@ -115,6 +143,7 @@ def update_settings(coop: Coop, raw: Mapping[str, Any], by: User) -> Coop:
     values["offers_pickup"] = bool(raw.get("offers_pickup"))
     if values["offers_pickup"] and not values["pickup_address"]:
         errors.append(FieldError("pickup_address", N_("is required when buyers may collect")))
+    errors += _bank_details(raw, values)
     if errors:
         raise SettingsInvalid(errors)
     values["website"] = values["website"] or None

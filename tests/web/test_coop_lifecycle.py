@@ -149,6 +149,34 @@ def test_shipping_settings_are_saved_in_minor_units(app):
     assert coop.shipping_flat_fee == 490
 
 
+def test_the_payout_account_is_saved_only_with_a_valid_iban(app):
+    coop = make_coop(slug="bakery")
+    admin = make_user()
+    make_member(admin, coop, MemberRole.ADMIN)
+    client = app.test_client()
+    log_in(client, admin)
+    form = {
+        "description": "Bread.",
+        "shipping_flat_fee": "0",
+        "bank_account_holder": " Bakery  eG ",
+        "bank_iban": "de89 3704 0044 0532 0130 00",
+        "bank_bic": "cobadeffxxx",
+    }
+    assert client.post("/dashboard/bakery/settings", data=form).status_code == 302
+    db.session.refresh(coop)
+    assert (coop.bank_account_holder, coop.bank_iban, coop.bank_bic) == (
+        "Bakery eG",
+        "DE89370400440532013000",
+        "COBADEFFXXX",
+    )
+    bad = client.post(
+        "/dashboard/bakery/settings", data={**form, "bank_iban": "DE89 3704 0044 0532 0130 01"}
+    )
+    assert bad.status_code == 400 and "not a valid IBAN" in bad.get_data(as_text=True)
+    db.session.refresh(coop)
+    assert coop.bank_iban == "DE89370400440532013000"
+
+
 def test_a_member_cannot_change_settings(app):
     coop = make_coop(slug="bakery")
     member = make_user()

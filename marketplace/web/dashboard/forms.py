@@ -91,6 +91,9 @@ class SettingsForm(FlaskForm):
     )
     offers_pickup = BooleanField(_l("Buyers may collect their order"))
     pickup_address = StringField(_l("Pickup address"))
+    bank_account_holder = StringField(_l("Account holder"))
+    bank_iban = StringField(_l("IBAN"))
+    bank_bic = StringField(_l("BIC"), description=_l("Optional within the euro area."))
 
 
 class InviteForm(FlaskForm):
