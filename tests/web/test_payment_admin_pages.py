@@ -288,7 +288,7 @@ def test_the_payouts_page_shows_each_coops_exact_amount_and_bank_details(client,
     assert rows[1:] == [
         f"Kornblume Bakery Kornblume eG DE89370400440532013000 · COBADEFFXXX {ref} €37.60 "
         "Mark paid",
-        f"Lindengarn Weavers No bank details Ask the co-op to add them on its payouts page. "
+        f"Lindengarn Weavers No bank details Ask the co-op to add them in its settings. "
         f"{ref} €23.50 Mark paid",
         f"Seifen Kollektiv Seifen Kollektiv DE02120300000000202051 {ref} €9.39 Mark paid",
     ]
