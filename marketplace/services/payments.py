@@ -43,6 +43,8 @@ from .orders import live_coop_orders
 log = logging.getLogger(__name__)
 
 MAX_NOTE_LENGTH = 500
+#: more than any order can be worth (keeps sums inside 64-bit columns)
+MAX_PAYMENT = 10**12
 
 
 class PaymentRefused(ValueError):
@@ -119,6 +121,8 @@ def receive(
     """Record `amount` received for `order`; the order is paid once enough has arrived."""
     if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
         raise PaymentRefused(_("The amount received must be more than zero."))
+    if amount > MAX_PAYMENT:
+        raise PaymentRefused(_("That amount is too large to be a payment for an order."))
     if not 0 <= processor_fee <= amount:
         raise PaymentRefused(_("The processor's fee cannot exceed the payment."))
     note = (note or "").strip()

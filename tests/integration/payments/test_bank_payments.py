@@ -100,6 +100,8 @@ def test_an_unknown_reference_or_a_zero_amount_is_refused(three_coop_order):
         payments.mark_paid("ZZZZ-ZZZZ", 100, actor=None)
     with pytest.raises(payments.PaymentRefused):
         payments.mark_paid(three_coop_order.reference, 0, actor=None)
+    with pytest.raises(payments.PaymentRefused):
+        payments.mark_paid(three_coop_order.reference, 10**13, actor=None)
     assert db.session.scalars(select(Posting)).all() == []
 
 
