@@ -81,7 +81,8 @@ SETTINGS: dict[str, tuple[str, str]] = {
     "HOUSEKEEPING": (
         "`thread`",
         "`thread` (each web process expires unpaid orders and retries due e-mail every "
-        "minute) or `off` (run `flask orders expire` and `flask mail send` from cron)",
+        "minute; with Stripe also due transfers, reversals and refunds) or `off` (run "
+        "`flask orders expire`, `flask mail send` and `flask payouts run` from cron)",
     ),
     "BANK_TRANSFER_HOLD_HOURS": (
         "`168`",
