@@ -7,7 +7,6 @@ and record refunds, reversals, disputes and readiness: each event once, in any o
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -43,26 +42,6 @@ from tests.stripe_fake import FakeStripe, client_for
 from tests.web.helpers import log_in
 
 WEBHOOK = "/payments/stripe/webhook"
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeStripe]:
-    with FakeStripe() as server:
-        yield server
-    assert not server.internal_errors, "\n".join(server.internal_errors)
-
-
-@pytest.fixture
-def stripe_app(app, fake):
-    app.config.update(
-        STRIPE_SECRET_KEY="sk_test_marketplace",
-        STRIPE_PUBLISHABLE_KEY="pk_test_marketplace",
-        STRIPE_API_BASE=fake.url,
-        STRIPE_WEBHOOK_SECRET=fake.webhook_secret,
-        STRIPE_TIMEOUT=fake.timeout_seconds,
-        STRIPE_MAX_NETWORK_RETRIES=2,
-    )
-    return app
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ retried with its idempotency key, makes one transfer (reversal, refund), and is 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -37,26 +36,6 @@ from tests.stripe_fake import FakeStripe
 
 WEBHOOK = "/payments/stripe/webhook"
 LATER = timedelta(minutes=16)  # past PAYOUT_RETRY_MINUTES (15)
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeStripe]:
-    with FakeStripe() as server:
-        yield server
-    assert not server.internal_errors, "\n".join(server.internal_errors)
-
-
-@pytest.fixture
-def stripe_app(app, fake):
-    app.config.update(
-        STRIPE_SECRET_KEY="sk_test_marketplace",
-        STRIPE_PUBLISHABLE_KEY="pk_test_marketplace",
-        STRIPE_API_BASE=fake.url,
-        STRIPE_WEBHOOK_SECRET=fake.webhook_secret,
-        STRIPE_TIMEOUT=fake.timeout_seconds,
-        STRIPE_MAX_NETWORK_RETRIES=2,
-    )
-    return app
 
 
 @pytest.fixture
