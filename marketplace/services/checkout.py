@@ -24,7 +24,7 @@ from payments.gateway import gateways
 
 from ..domain import cart as rules
 from ..domain.cart import Change, Shipping
-from ..domain.fees import NO_FEE, FeeRule, coop_order_fee
+from ..domain.fees import coop_order_fee
 from ..extensions import db
 from ..models import (
     Cart,
@@ -39,12 +39,10 @@ from ..models import (
 )
 from ..models.base import utcnow
 from . import carts, labels, notifications
-from .governance import current_fee_policy
+from .transparency import FAIR_TRADE_LABEL, current_fee_rule
 
 log = logging.getLogger(__name__)
 
-#: the label whose verified claim earns a line the policy's fair rate
-FAIR_TRADE_LABEL = "fair-trade"
 _REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 MAX_KEY_LENGTH = 64
 _ADDRESS_LIMITS = {
@@ -248,16 +246,6 @@ def _check_shipping(summary: carts.CartSummary, shipping: dict[int, Shipping]) -
             )
 
 
-def _fee_rule() -> tuple[FeeRule, int | None]:
-    policy = current_fee_policy()
-    if policy is None:
-        return NO_FEE, None
-    rule = FeeRule(
-        policy.basis_points, policy.fair_basis_points, policy.minimum_fee, policy.maximum_fee
-    )
-    return rule, policy.id
-
-
 def _new_order(
     user: User,
     key: str,
@@ -266,7 +254,7 @@ def _new_order(
     payment_method: str,
     due: datetime,
 ) -> Order:
-    rule, policy_id = _fee_rule()
+    rule, policy_id = current_fee_rule()
     listings = [line.listing for group in summary.groups for line in group.lines]
     verified = labels.for_listings(listings)
     order = Order(

@@ -27,6 +27,7 @@ from ..models import Coop, CoopOrder, CoopOrderStatus, Order, PaymentStatus, Use
 from ..models.base import utcnow
 from . import audit, notifications, payments, refunds
 from .checkout import release
+from .orders import lock_coop_order
 
 log = logging.getLogger(__name__)
 
@@ -105,7 +106,7 @@ def change_status(
     now: datetime | None = None,
 ) -> CoopOrder:
     """Move a co-op order by `event` (accept, ship, deliver, cancel) and tell the buyer."""
-    locked = _lock(coop_order)
+    locked = lock_coop_order(coop_order)
     try:
         kind = CoopOrderEvent(event)
     except ValueError:
@@ -134,18 +135,6 @@ def change_status(
         from .stripe_payouts import run_for_order  # the cancellation's refund, now
 
         run_for_order(locked.order_id)  # never raises: what fails waits for the next run
-    return locked
-
-
-def _lock(coop_order: CoopOrder) -> CoopOrder:
-    """Re-read the co-op order under a row lock: two clicks cannot both move it."""
-    locked = db.session.scalar(
-        select(CoopOrder)
-        .where(CoopOrder.id == coop_order.id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    assert locked is not None
     return locked
 
 

@@ -67,8 +67,7 @@ def order_placed(order: Order) -> None:
                 reference=order.reference,
             )
         body = _(
-            "Thank you for your order %(reference)s.\n\n%(lines)s\n\nTotal: %(total)s\n\n"
-            "%(how)s",
+            "Thank you for your order %(reference)s.\n\n%(lines)s\n\nTotal: %(total)s\n\n%(how)s",
             reference=order.reference,
             lines="\n\n".join(parts),
             total=money_of(order.total_amount, order.currency),

@@ -189,3 +189,16 @@ def card_payment(order: Order) -> dict[str, Any] | None:
     from . import stripe_payments  # loads the stripe package only for card orders
 
     return stripe_payments.payment_element_context(order)
+
+
+def lock_coop_order(coop_order: CoopOrder) -> CoopOrder:
+    """Re-read the co-op order under a row lock: two clicks (a status change, a refund)
+    cannot both act on what they saw before the other."""
+    locked = db.session.scalar(
+        select(CoopOrder)
+        .where(CoopOrder.id == coop_order.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    assert locked is not None
+    return locked

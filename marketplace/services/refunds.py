@@ -38,7 +38,7 @@ from ..models import (
 )
 from ..models.base import utcnow
 from . import audit, ledger
-from .orders import live_coop_orders
+from .orders import live_coop_orders, lock_coop_order
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +96,7 @@ def refund(
     earlier = _by_key(coop_order, key)
     if earlier is not None:
         return earlier, False
-    locked = _lock(coop_order)
+    locked = lock_coop_order(coop_order)
     made = _refund(locked, actor=actor, key=key, amount=amount, lines=lines, reason=reason, now=now)
     db.session.commit()
     log.info(
@@ -139,7 +139,7 @@ def refund_from_processor(
 
     Each part's idempotency key names the processor's refund; only the first part carries
     its id (`stripe_refund_id` is unique)."""
-    live = [_lock(co) for co in live_coop_orders(order) if refundable(co) > 0]
+    live = [lock_coop_order(co) for co in live_coop_orders(order) if refundable(co) > 0]
     left = [refundable(co) for co in live]
     if amount <= 0 or amount > sum(left):
         raise RefundRefused(
@@ -165,18 +165,6 @@ def _by_key(coop_order: CoopOrder, key: str) -> Refund | None:
     return db.session.scalar(
         select(Refund).where(Refund.coop_order_id == coop_order.id, Refund.idempotency_key == key)
     )
-
-
-def _lock(coop_order: CoopOrder) -> CoopOrder:
-    """Two refunds of one co-op order never both take the last of it."""
-    locked = db.session.scalar(
-        select(CoopOrder)
-        .where(CoopOrder.id == coop_order.id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    assert locked is not None
-    return locked
 
 
 def _refund(

@@ -17,8 +17,10 @@ from ..domain.fees import NO_FEE, FeeRule, coop_order_fee
 from ..extensions import db
 from ..models import Listing, Proposal, ProposalKind
 from . import labels
-from .checkout import FAIR_TRADE_LABEL
 from .governance import current_fee_policy
+
+#: the label whose verified claim earns a line the policy's fair rate
+FAIR_TRADE_LABEL = "fair-trade"
 
 
 @dataclass(frozen=True)
