@@ -8,7 +8,7 @@ FLASK := $(BIN)/flask --app wsgi
 # PostgreSQL test runs: skipped with a reason when no server answers here.
 export TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 
-.PHONY: run test lint translations extract-messages bench bench-search bench-checkout clean
+.PHONY: run test lint translations extract-messages bench bench-search bench-checkout bench-split clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -50,20 +50,26 @@ extract-messages: $(VENV)/.installed
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache test-artifacts
 
-# Benchmarks: the CSV import, then search (issue 5), then checkout (issue 6). The search run takes
-# several minutes (SEARCH_BENCH_SIZES=100000,1000000 adds the million); its figures also go to a
-# JSON file.
+# Benchmarks: the CSV import, then search (issue 5), checkout (issue 6) and the split (issue 7).
+# The search run takes several minutes (SEARCH_BENCH_SIZES=100000,1000000 adds the million); its
+# figures also go to a JSON file.
 SEARCH_BENCH_SIZES ?= 100000
 SEARCH_BENCH_OUT ?= test-artifacts/bench-search.json
 # 50 concurrent buyers through gunicorn on PostgreSQL (BENCH_POSTGRES_URL, else the local server);
 # a few minutes. CHECKOUT_BENCH_ARGS="--buyers 100 --workers 8" changes the load.
 CHECKOUT_BENCH_ARGS ?=
 CHECKOUT_BENCH_OUT ?= test-artifacts/bench-checkout.json
+# The split of paid orders of 1 to 20 co-ops with their ledger postings, then `flask ledger check`
+# over 100,000 paid orders, on SQLite in a scratch folder (several minutes). On PostgreSQL:
+# SPLIT_BENCH_ARGS="--database-url postgresql://postgres@127.0.0.1:5432/EMPTY_THROWAWAY_DB".
+SPLIT_BENCH_ARGS ?=
+SPLIT_BENCH_OUT ?= test-artifacts/bench-split.json
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python bench/import_listings.py
 	$(MAKE) bench-search
 	$(MAKE) bench-checkout
+	$(MAKE) bench-split
 
 bench-search: $(VENV)/.installed-test
 	@# wrk (Debian's package) drives the requests/s figure; without it the script falls back to
@@ -77,3 +83,7 @@ bench-search: $(VENV)/.installed-test
 bench-checkout: $(VENV)/.installed-test
 	mkdir -p $(dir $(CHECKOUT_BENCH_OUT))
 	$(BIN)/python bench/checkout.py $(CHECKOUT_BENCH_ARGS) --out $(CHECKOUT_BENCH_OUT)
+
+bench-split: $(VENV)/.installed-test
+	mkdir -p $(dir $(SPLIT_BENCH_OUT))
+	$(BIN)/python bench/split.py $(SPLIT_BENCH_ARGS) --out $(SPLIT_BENCH_OUT)

@@ -1,34 +1,62 @@
 """Demo orders for `flask seed-demo`: every co-op order state and every payment state.
 
 The orders are placed through the real services (cart, checkout, co-op fulfilment,
-expiry, ratings), so the stock, fees, audit entries and e-mails are what real buyers
-cause. Only the clock is set afterwards: what happened is dated relative to the
-demo's `now` (seed.EPOCH), so two runs give the same history. The one order still
-waiting for its payment is placed at seeding time instead, so it waits the payment
-method's full time whenever the demo is started.
+expiry, ratings), and their money moves through the real services too: the federation
+admin marks bank payments received (in full, short or over), co-op admins refund lines
+or amounts, the federation marks bank payouts and bank refunds sent. So the stock,
+fees, ledger, transfers, reversals, audit entries and e-mails are what real people
+cause, and `flask ledger check` has real work on the demo.
 
-Each order has a fixed idempotency key: seeding again finds it and changes nothing.
+Only the clock is set afterwards: what happened is dated relative to the demo's `now`
+(seed.EPOCH), so two runs give the same history. The steps of all orders are played in
+the order of their demo time, whichever order they belong to: a payout pays what the
+co-op was owed at that moment, as it would have. The orders still waiting for their
+payment are placed at seeding time instead, so they wait the payment method's full time
+whenever the demo is started.
+
+Each order has a fixed idempotency key, and so has each refund: seeding again finds
+them and changes nothing.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import event, inspect, select
+from sqlalchemy.orm import Session
 
 from payments.gateway import DEFAULT_METHOD, gateways
 
 from ..extensions import db
-from ..models import Coop, CoopOrder, Listing, Order, PaymentStatus, Rating, User
-from . import audit, carts, checkout, coop_orders, ratings
+from ..models import (
+    Coop,
+    CoopOrder,
+    LedgerTransaction,
+    Listing,
+    Order,
+    PaymentReceipt,
+    PaymentSource,
+    Rating,
+    Refund,
+    RefundStatus,
+    Transfer,
+    TransferReversal,
+    User,
+)
+from . import audit, carts, checkout, coop_orders, payments, ratings, refunds, transfers
 
 log = logging.getLogger(__name__)
 
 DAY = timedelta(days=1)
 HOUR = timedelta(hours=1)
+#: the federation admin of the demo (see seed.demo_users): marks payments, payouts, refunds sent
+FEDERATION_ADMIN = "admin@example.org"
 #: the demo buyers (see seed.demo_users) and where they live
 ADDRESSES = {
     "buyer@example.org": checkout.Address(
@@ -44,9 +72,20 @@ ADDRESSES = {
 class Step:
     """What happens to a demo order `after` it was placed.
 
-    `event` is "pay", "expire" (the payment time ran out; `after` counts from the
-    payment deadline), "rate", or a co-op's action on its co-op order (accept, ship,
-    deliver, cancel). `note` is the tracking reference, the reason or the rating text.
+    `event` is one of:
+
+    - "pay": the federation admin marks the bank payment received, exactly what is due,
+      or `difference` more (an over-payment, owed back) or less (paid in part);
+    - "expire": the payment time ran out (`after` counts from the payment deadline);
+    - "rate": the buyer rates `coop`'s co-op order (`note` the text, `score`);
+    - accept, ship, deliver, cancel: `coop`'s admin acts on its co-op order (`note` is
+      the tracking reference or the reason; cancelling a paid one refunds it in full);
+    - "refund": `coop`'s admin refunds units of its `lines` (SKU, quantity), `note` why;
+    - "refund_amount": `coop`'s admin refunds `amount` of its co-op order, `note` why;
+    - "refund_sent": the federation admin sent the pending bank refunds of `coop`'s co-op
+      order and marks them paid;
+    - "payout": the federation admin marks `coop`'s bank payout paid: all it is owed
+      at that moment, less the reversals of refunds made after an earlier payout.
     """
 
     after: timedelta
@@ -54,6 +93,9 @@ class Step:
     coop: str | None = None
     note: str = ""
     score: str = ""
+    difference: int = 0
+    amount: int = 0
+    lines: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -68,7 +110,8 @@ class DemoOrder:
 
 
 DEMO_ORDERS: tuple[DemoOrder, ...] = (
-    # three co-ops, three fates: delivered and rated, shipped, cancelled
+    # three co-ops, three fates: delivered and rated, shipped, cancelled after the payment
+    # (so refunded in full, and the bank refund sent); De Draad is paid out
     DemoOrder(
         "demo-order-1",
         "buyer@example.org",
@@ -93,6 +136,7 @@ DEMO_ORDERS: tuple[DemoOrder, ...] = (
                 "December, so we cannot print this edition in time. Sorry!",
             ),
             Step(3 * DAY, "ship", "de-draad", "DHL 00340434161094042557"),
+            Step(3 * DAY + 2 * HOUR, "refund_sent", "elbdruck"),
             Step(4 * DAY, "ship", "backstube-mur", "Post AT RR123456785AT"),
             Step(6 * DAY, "deliver", "de-draad"),
             Step(
@@ -102,9 +146,12 @@ DEMO_ORDERS: tuple[DemoOrder, ...] = (
                 "Lovely soft shirts, packed in a reused box. Will order again.",
                 "positive",
             ),
+            Step(8 * DAY, "payout", "de-draad"),
+            Step(9 * DAY, "payout", "elbdruck"),
         ),
     ),
-    # delivered by both co-ops and rated: one disappointed, one so-so
+    # delivered by both co-ops and rated: one disappointed, one so-so; both paid out (by
+    # the payouts in demo-order-1 and demo-order-3)
     DemoOrder(
         "demo-order-2",
         "buyer@example.org",
@@ -135,7 +182,9 @@ DEMO_ORDERS: tuple[DemoOrder, ...] = (
             ),
         ),
     ),
-    # delivered, not rated yet: Omar can try rating in the demo
+    # delivered, not rated yet: Omar can try rating in the demo. Elbdruck refunds one
+    # creased print before its payout (its transfer shrinks); Herstelwerk refunds part
+    # of the sleeve after its payout (a reversal, taken off its next payout)
     DemoOrder(
         "demo-order-3",
         "omar@example.org",
@@ -149,9 +198,25 @@ DEMO_ORDERS: tuple[DemoOrder, ...] = (
             Step(2 * DAY, "ship", "herstelwerk", "PostNL 3SABCD7654321"),
             Step(5 * DAY, "deliver", "elbdruck"),
             Step(6 * DAY, "deliver", "herstelwerk"),
+            Step(7 * DAY, "payout", "herstelwerk"),
+            Step(
+                8 * DAY,
+                "refund",
+                "elbdruck",
+                "One of the three prints arrived creased: we refund it.",
+                lines=(("ED-0025", 1),),
+            ),
+            Step(
+                9 * DAY,
+                "refund_amount",
+                "herstelwerk",
+                "A seam of the sleeve came loose; as agreed, 10 € back instead of a return.",
+                amount=1000,
+            ),
+            Step(10 * DAY, "refund_sent", "elbdruck"),
         ),
     ),
-    # paid; one co-op has accepted, the other has not looked yet
+    # paid; one co-op has accepted, the other has not looked yet: both transfers pending
     DemoOrder(
         "demo-order-4",
         "omar@example.org",
@@ -190,32 +255,82 @@ DEMO_ORDERS: tuple[DemoOrder, ...] = (
         (("backstube-mur", "BM-DE02", 1), ("elbdruck", "ED-DE06", 1)),
         placed_before=None,
     ),
+    # the buyer sent 10 € too much: the excess is owed back; both co-ops delivered, and
+    # Herstelwerk's payout for it is less the reversal of demo-order-3's refund
+    DemoOrder(
+        "demo-order-8",
+        "omar@example.org",
+        (
+            ("gemuesehof-wendland", "GW-0006", 1),
+            ("gemuesehof-wendland", "GW-0021", 2),
+            ("herstelwerk", "HW-0002", 1),
+        ),
+        placed_before=12 * DAY,
+        steps=(
+            Step(DAY, "pay", difference=1000),
+            Step(DAY + 3 * HOUR, "accept", "gemuesehof-wendland"),
+            Step(2 * DAY, "accept", "herstelwerk"),
+            Step(2 * DAY, "ship", "gemuesehof-wendland", "DHL 00340434161094099871"),
+            Step(3 * DAY, "ship", "herstelwerk", "PostNL 3SABCD2468024"),
+            Step(4 * DAY, "deliver", "gemuesehof-wendland"),
+            Step(6 * DAY, "deliver", "herstelwerk"),
+        ),
+    ),
+    # just placed and paid in part: 20 € are still to come
+    DemoOrder(
+        "demo-order-9",
+        "buyer@example.org",
+        (("de-draad", "DD-0029", 1), ("backstube-mur", "BM-DE05", 1)),
+        placed_before=None,
+        steps=(Step(timedelta(0), "pay", difference=-2000),),
+    ),
 )
+
+
+@dataclass(frozen=True)
+class _Placed:
+    spec: DemoOrder
+    order: Order
+    buyer: User
 
 
 def seed_orders(now: datetime) -> int:
     """Place the demo orders missing from the database and play their history; how many."""
     users = {u.email: u for u in db.session.scalars(select(User).where(User.email.in_(ADDRESSES)))}
-    placed: list[Order] = []
-    for spec in DEMO_ORDERS:
-        buyer = users[spec.buyer]
-        if _existing(buyer, spec.key) is not None:
-            continue
-        order = _place(buyer, spec)
-        if order is None:
-            continue
-        if spec.placed_before is not None:
-            _play(order, spec, buyer, now - spec.placed_before)
-        placed.append(order)
-    if placed:
-        log.info("seeded %d demo orders", len(placed))
-    return len(placed)
+    past = [spec for spec in DEMO_ORDERS if spec.placed_before is not None]
+    current = [spec for spec in DEMO_ORDERS if spec.placed_before is None]
+    history: list[_Placed] = []
+    for spec in past:
+        placed = _place_missing(users[spec.buyer], spec)
+        if placed is not None:
+            assert spec.placed_before is not None
+            _date(placed.order, now - spec.placed_before)
+            history.append(placed)
+    _play(history)
+    # placed after the history: a past expiry never catches them
+    waiting: list[_Placed] = []
+    for spec in current:
+        placed = _place_missing(users[spec.buyer], spec)
+        if placed is not None:
+            _play([placed])
+            waiting.append(placed)
+    count = len(history) + len(waiting)
+    if count:
+        log.info("seeded %d demo orders", count)
+    return count
 
 
 def _existing(buyer: User, key: str) -> Order | None:
     return db.session.scalar(
         select(Order).where(Order.buyer_id == buyer.id, Order.idempotency_key == key)
     )
+
+
+def _place_missing(buyer: User, spec: DemoOrder) -> _Placed | None:
+    if _existing(buyer, spec.key) is not None:
+        return None
+    order = _place(buyer, spec)
+    return None if order is None else _Placed(spec, order, buyer)
 
 
 def _listing(slug: str, sku: str) -> Listing:
@@ -248,46 +363,156 @@ def _place(buyer: User, spec: DemoOrder) -> Order | None:
     )
 
 
-def _play(order: Order, spec: DemoOrder, buyer: User, placed_at: datetime) -> None:
-    """Date the order, then let its buyer and co-ops act in turn, each at its demo time."""
+def _date(order: Order, placed_at: datetime) -> None:
+    """The order was placed at `placed_at`, and its payment time counts from then."""
     hold = gateways(current_app.config)[order.payment_method].hold()
     order.placed_at = placed_at
     order.payment_due_at = placed_at + hold
     db.session.commit()
-    for step in spec.steps:
-        at = placed_at + step.after
-        if step.event == "pay":
-            # No payment service yet (issue 7): mark it received as reconciliation will.
-            order.payment_status = PaymentStatus.PAID
-            order.paid_at = at
-            db.session.commit()
-        elif step.event == "expire":
-            expired_at = placed_at + hold + step.after
-            with audit.dated(expired_at):
-                coop_orders.expire_due(now=expired_at)
-        elif step.event == "rate":
-            rating = ratings.rate(buyer, _coop_order(order, step.coop), step.score, step.note)
-            _set_rating_time(rating, at)
-        else:
-            with audit.dated(at):
-                coop_orders.change_status(
-                    _coop_order(order, step.coop),
-                    step.event,
-                    actor=_coop_admin(step.coop),
-                    reason=step.note if step.event == "cancel" else None,
-                    tracking_reference=step.note if step.event == "ship" else None,
-                    now=at,
-                )
+
+
+def _play(orders: list[_Placed]) -> None:
+    """Let the orders' buyers, co-ops and the federation act in turn, in demo time order.
+
+    All orders are dated first, so each step sees every order as it stood at that moment.
+    """
+    steps = [
+        (_when(placed.order, step), placed, index, step)
+        for placed in orders
+        for index, step in enumerate(placed.spec.steps)
+    ]
+    # by time; at the same time, in the order the orders and their steps are listed
+    steps.sort(key=lambda item: item[0])
+    for at, placed, index, step in steps:
+        with _dated(at):
+            _act(placed, index, step, at)
+
+
+def _when(order: Order, step: Step) -> datetime:
+    if step.event == "expire":
+        assert order.payment_due_at is not None
+        return order.payment_due_at + step.after
+    return order.placed_at + step.after
+
+
+def _act(placed: _Placed, index: int, step: Step, at: datetime) -> None:
+    order, spec = placed.order, placed.spec
+    if step.event == "pay":
+        due = payments.outstanding(order)
+        payments.mark_paid(
+            order.reference,
+            due + step.difference,
+            actor=_user(FEDERATION_ADMIN),
+            source=PaymentSource.ADMIN,
+        )
+    elif step.event == "expire":
+        coop_orders.expire_due(now=at)
+    elif step.event == "rate":
+        rating = ratings.rate(placed.buyer, _coop_order(order, step.coop), step.score, step.note)
+        _set_rating_time(rating, at)
+    elif step.event in ("refund", "refund_amount"):
+        coop_order = _coop_order(order, step.coop)
+        refunds.refund(
+            coop_order,
+            actor=_coop_admin(step.coop),
+            idempotency_key=f"{spec.key}-step-{index}",
+            amount=step.amount if step.event == "refund_amount" else None,
+            lines=_line_refunds(coop_order, step.lines) if step.event == "refund" else None,
+            reason=step.note,
+            now=at,
+        )
+    elif step.event == "refund_sent":
+        for made in _pending_refunds(order, step.coop):
+            refunds.mark_refund_paid(made.id, actor=_user(FEDERATION_ADMIN))
+    elif step.event == "payout":
+        coop = _coop_order(order, step.coop).coop
+        transfers.mark_bank_payout_paid(coop, order.currency, actor=_user(FEDERATION_ADMIN))
+    else:
+        coop_orders.change_status(
+            _coop_order(order, step.coop),
+            step.event,
+            actor=_coop_admin(step.coop),
+            reason=step.note if step.event == "cancel" else None,
+            tracking_reference=step.note if step.event == "ship" else None,
+            now=at,
+        )
 
 
 def _coop_order(order: Order, slug: str | None) -> CoopOrder:
     return next(co for co in order.coop_orders if co.coop.slug == slug)
 
 
+def _user(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == email))
+
+
 def _coop_admin(slug: str | None) -> User | None:
-    return db.session.scalar(select(User).where(User.email == f"admin.{slug}@example.org"))
+    return _user(f"admin.{slug}@example.org")
+
+
+def _line_refunds(
+    coop_order: CoopOrder, lines: tuple[tuple[str, int], ...]
+) -> list[refunds.LineRefund]:
+    by_sku = {line.sku: line for line in coop_order.lines}
+    return [refunds.LineRefund(by_sku[sku].id, quantity) for sku, quantity in lines]
+
+
+def _pending_refunds(order: Order, slug: str | None) -> list[Refund]:
+    return list(
+        db.session.scalars(
+            select(Refund)
+            .where(
+                Refund.coop_order_id == _coop_order(order, slug).id,
+                Refund.status == RefundStatus.PENDING,
+            )
+            .order_by(Refund.id)
+        )
+    )
 
 
 def _set_rating_time(rating: Rating, at: datetime) -> None:
     rating.created_at = at
     db.session.commit()
+
+
+#: money rows a step writes, and the moments they record, which the services take from
+#: the clock: when each was made (set on new rows), and what happened since (when set)
+_MADE_AT: dict[type, str] = {
+    PaymentReceipt: "received_at",
+    LedgerTransaction: "created_at",
+    Transfer: "created_at",
+    TransferReversal: "created_at",
+    Refund: "created_at",
+}
+_HAPPENED_AT: dict[type, tuple[str, ...]] = {
+    Order: ("paid_at",),
+    Transfer: ("next_attempt_at", "paid_at"),
+    TransferReversal: ("next_attempt_at", "done_at"),
+    Refund: ("next_attempt_at", "paid_at"),
+}
+
+
+@contextmanager
+def _dated(at: datetime) -> Iterator[None]:
+    """What a step writes meanwhile happened at `at`: its audit entries (audit.dated) and
+    the moments its money rows record, which the services take from the clock."""
+    session = db.session()
+
+    def stamp(session: Session, context: Any, instances: Any) -> None:
+        for obj in session.new:
+            if (made := _MADE_AT.get(type(obj))) is not None:
+                setattr(obj, made, at)
+        for obj in [*session.new, *session.dirty]:
+            state = inspect(obj)
+            for name in _HAPPENED_AT.get(type(obj), ()):
+                if getattr(obj, name) is not None and (
+                    obj in session.new or state.attrs[name].history.added
+                ):
+                    setattr(obj, name, at)
+
+    event.listen(session, "before_flush", stamp)
+    try:
+        with audit.dated(at):
+            yield
+    finally:
+        event.remove(session, "before_flush", stamp)

@@ -1,4 +1,5 @@
-"""`flask seed-demo` places orders in every state, through the real services."""
+"""`flask seed-demo` places orders in every state, and moves their money, through the real
+services: payments marked received, refunds, bank payouts, bank refunds sent."""
 
 import random
 from collections import Counter
@@ -6,22 +7,33 @@ from collections import Counter
 import pytest
 from sqlalchemy import select
 
+from marketplace.domain.ledger import Account
 from marketplace.extensions import db
 from marketplace.models import (
     AuditEntry,
     Coop,
     CoopOrder,
     CoopOrderStatus,
+    LedgerTransaction,
     Listing,
     Order,
     OrderLine,
     OutgoingMail,
+    PaymentReceipt,
+    PaymentSource,
     PaymentStatus,
     Rating,
     RatingScore,
+    Refund,
+    RefundKind,
+    RefundStatus,
+    Transfer,
+    TransferReversal,
+    TransferStatus,
+    User,
 )
 from marketplace.models.base import utcnow
-from marketplace.services import demo_data, demo_orders, seed
+from marketplace.services import demo_data, demo_orders, ledger, payments, seed, transfers
 from marketplace.services.ratings import ratings_for_coop
 
 _STAMPS = {
@@ -81,21 +93,180 @@ def test_the_demo_has_orders_in_every_coop_order_and_payment_state(demo):
     )
 
 
-def test_demo_history_is_dated_before_the_demo_now_and_the_open_order_can_still_be_paid(demo):
+def test_demo_history_is_dated_before_the_demo_now_and_the_open_orders_can_still_be_paid(demo):
     orders = _orders()
     waiting = [o for o in orders.values() if o.payment_status is PaymentStatus.PENDING]
-    assert len(waiting) == 1 and waiting[0].payment_due_at > utcnow()
-    history = [o for o in orders.values() if o.payment_status is not PaymentStatus.PENDING]
-    assert all(o.placed_at < seed.EPOCH for o in history)
-    by_id = {co.id: co for o in history for co in o.coop_orders}
+    assert {o.idempotency_key for o in waiting} == {"demo-order-7", "demo-order-9"}
+    assert all(o.payment_due_at > utcnow() for o in waiting)
+    history = {o.id: o for o in orders.values() if o.payment_status is not PaymentStatus.PENDING}
+    assert all(o.placed_at < seed.EPOCH for o in history.values())
+    by_id = {co.id: co for o in history.values() for co in o.coop_orders}
     entries = db.session.scalars(
         select(AuditEntry).where(AuditEntry.subject_type == "coop_order")
     ).all()
     assert len(entries) >= 15
     for entry in entries:
         coop_order = by_id[entry.subject_id]
-        assert entry.at == getattr(coop_order, _STAMPS[entry.action])
+        if entry.action in _STAMPS:
+            assert entry.at == getattr(coop_order, _STAMPS[entry.action])
+        else:
+            assert entry.action == "coop_order.refund"
         assert coop_order.order.placed_at < entry.at < seed.EPOCH
+    # payments received, refunds paid and payouts are dated in the history too
+    money = db.session.scalars(
+        select(AuditEntry).where(
+            AuditEntry.action.in_(["order.payment_received", "refund.paid", "payout.paid"])
+        )
+    ).all()
+    assert {e.action for e in money} == {"order.payment_received", "refund.paid", "payout.paid"}
+    for entry in money:
+        if entry.subject_type == "order" and entry.subject_id not in history:
+            continue  # the order paid in part at seeding time
+        placed = history[entry.subject_id].placed_at if entry.subject_type == "order" else None
+        assert (placed or seed.EPOCH - 60 * demo_orders.DAY) < entry.at < seed.EPOCH
+    # and so is every money row the services stamped with the clock
+    for receipt in db.session.scalars(select(PaymentReceipt)):
+        if receipt.order_id in history:
+            assert receipt.received_at == receipt.order.paid_at
+            assert receipt.order.placed_at < receipt.received_at < seed.EPOCH
+    for transfer in db.session.scalars(select(Transfer)):
+        assert transfer.created_at == transfer.order.paid_at
+        assert transfer.paid_at is None or transfer.created_at <= transfer.paid_at < seed.EPOCH
+    for made in db.session.scalars(select(Refund)):
+        assert made.order.paid_at <= made.created_at < seed.EPOCH
+        assert made.paid_at is None or made.created_at < made.paid_at < seed.EPOCH
+    for reversal in db.session.scalars(select(TransferReversal)):
+        assert reversal.transfer.paid_at < reversal.created_at < seed.EPOCH
+    for transaction in db.session.scalars(select(LedgerTransaction)):
+        if transaction.order_id in history:
+            assert history[transaction.order_id].placed_at < transaction.created_at < seed.EPOCH
+
+
+def test_the_demo_has_paid_refunded_and_partly_refunded_orders_and_its_ledger_holds(demo):
+    assert ledger.check() == []
+    orders = _orders()
+
+    def coop_order(key: str, slug: str) -> CoopOrder:
+        return next(co for co in orders[key].coop_orders if co.coop.slug == slug)
+
+    paid = [o for o in orders.values() if o.payment_status is PaymentStatus.PAID]
+    assert len(paid) == 5
+    for order in paid:
+        # the federation admin marked each bank payment received, once
+        (receipt,) = db.session.scalars(
+            select(PaymentReceipt).where(PaymentReceipt.order_id == order.id)
+        )
+        assert receipt.source is PaymentSource.ADMIN
+        admin = db.session.get(User, receipt.recorded_by_id)
+        assert admin.email == demo_orders.FEDERATION_ADMIN and admin.is_federation_admin
+        assert order.amount_received == receipt.amount
+        for co in order.coop_orders:
+            settled = co.settlement
+            assert settled.payout + settled.fee + settled.refunded + settled.processor_fee == (
+                co.total_amount
+            )
+            transfer = db.session.scalar(select(Transfer).where(Transfer.coop_order_id == co.id))
+            assert transfer.amount - sum(r.amount for r in transfer.reversals) == settled.payout
+
+    # cancelled after the payment: refunded in full, and the bank refund was sent
+    cancelled = coop_order("demo-order-1", "elbdruck")
+    assert cancelled.status is CoopOrderStatus.CANCELLED
+    assert cancelled.refunded_amount == cancelled.total_amount == 4620
+    assert (cancelled.settlement.fee, cancelled.settlement.payout) == (0, 0)
+    (whole,) = _refunds(cancelled)
+    assert (whole.amount, whole.status) == (4620, RefundStatus.PAID)
+    assert whole.created_by.email == "admin.elbdruck@example.org"
+    transfer = _transfer(cancelled)
+    assert (transfer.amount, transfer.status, transfer.reversals) == (0, TransferStatus.PAID, [])
+
+    # one of three prints refunded by line before the payout: the transfer shrank
+    by_line = coop_order("demo-order-3", "elbdruck")
+    (line_refund,) = _refunds(by_line)
+    (line,) = line_refund.lines
+    assert (line.order_line.sku, line.quantity, line.amount) == ("ED-0025", 1, 1350)
+    assert (line_refund.amount, line_refund.reversal_amount, line_refund.fee_returned) == (
+        1350,
+        1277,
+        73,
+    )
+    assert line_refund.status is RefundStatus.PAID
+    assert line_refund.created_by.email == "admin.elbdruck@example.org"
+    assert (by_line.total_amount, by_line.settlement.fee, by_line.settlement.payout) == (
+        4500,
+        170,
+        2980,
+    )
+    transfer = _transfer(by_line)
+    assert (transfer.amount, transfer.status, transfer.reversals) == (2980, TransferStatus.PAID, [])
+
+    # 10 € refunded after the payout: a reversal waits, to be taken off the next payout
+    by_amount = coop_order("demo-order-3", "herstelwerk")
+    (amount_refund,) = _refunds(by_amount)
+    assert (amount_refund.amount, amount_refund.reversal_amount, amount_refund.fee_returned) == (
+        1000,
+        953,
+        47,
+    )
+    assert amount_refund.lines == [] and amount_refund.status is RefundStatus.PENDING
+    transfer = _transfer(by_amount)
+    assert (transfer.amount, transfer.status) == (3092, TransferStatus.PAID)
+    (reversal,) = transfer.reversals
+    assert (reversal.amount, reversal.status, reversal.refund_id) == (
+        953,
+        TransferStatus.PENDING,
+        amount_refund.id,
+    )
+    herstelwerk = by_amount.coop
+    (payout,) = transfers.pending_bank_payouts(herstelwerk)
+    later = _transfer(coop_order("demo-order-8", "herstelwerk"))
+    assert payout.transfers == [later] and payout.reversals == [reversal]
+    assert payout.amount == later.amount - 953 == 32421 - 953
+
+    # paid 10 € too much: owed back
+    over = orders["demo-order-8"]
+    assert over.amount_received == over.total_amount + 1000
+    (owed,) = db.session.scalars(select(Refund).where(Refund.order_id == over.id))
+    assert (owed.kind, owed.amount, owed.status) == (
+        RefundKind.OVERPAYMENT,
+        1000,
+        RefundStatus.PENDING,
+    )
+
+    # paid in part: waits for the rest, nothing owed to the co-ops yet
+    part = orders["demo-order-9"]
+    assert part.payment_status is PaymentStatus.PENDING
+    assert part.amount_received == part.total_amount - 2000
+    assert payments.outstanding(part) == 2000
+    assert not db.session.scalars(select(Transfer).where(Transfer.order_id == part.id)).all()
+
+    # some co-ops are paid out, others wait
+    statuses = Counter(t.status for t in db.session.scalars(select(Transfer)))
+    assert statuses[TransferStatus.PAID] >= 4 and statuses[TransferStatus.PENDING] >= 4
+    pending = {p.coop.slug: p.amount for p in transfers.pending_bank_payouts()}
+    assert pending["herstelwerk"] == 31468 and pending["de-draad"] == 3168
+
+    # the books agree with the orders: what the federation keeps, what it owes back
+    fees = sum(co.settlement.fee for o in paid for co in o.coop_orders)
+    assert ledger.balance(Account.FEE_INCOME, currency="EUR") == -fees
+    owed_back = sum(
+        r.amount
+        for r in db.session.scalars(select(Refund).where(Refund.status == RefundStatus.PENDING))
+    )
+    assert owed_back == 1000 + 1000
+    assert ledger.balance(Account.REFUNDS_PAYABLE, currency="EUR") == -owed_back
+    assert ledger.balance(Account.BUYER_PAYMENTS, currency="EUR") == -part.amount_received
+
+
+def _refunds(coop_order: CoopOrder) -> list[Refund]:
+    return list(
+        db.session.scalars(
+            select(Refund).where(Refund.coop_order_id == coop_order.id).order_by(Refund.id)
+        )
+    )
+
+
+def _transfer(coop_order: CoopOrder) -> Transfer:
+    return db.session.scalars(select(Transfer).where(Transfer.coop_order_id == coop_order.id)).one()
 
 
 def test_delivered_demo_orders_are_rated_and_coop_pages_show_it(demo):
@@ -149,9 +320,39 @@ def test_demo_orders_take_their_units_and_cancelled_or_expired_ones_give_them_ba
     # enough is left for demo shopping
     assert all(listings[key].stock >= 10 for key, units in held.items() if units)
 
-    # seeding again neither orders again nor puts the units back
+    # seeding again neither orders again, nor puts the units back, nor moves money
     stock = {key: item.stock for key, item in listings.items()}
+    money = _money()
     seed.seed_demo()
     db.session.expire_all()
     assert db.session.query(Order).count() == len(demo_orders.DEMO_ORDERS)
     assert {key: item.stock for key, item in listings.items()} == stock
+    assert _money() == money
+    assert ledger.check() == []
+
+
+def _money() -> dict[str, object]:
+    """Every money row the demo wrote, to compare before and after seeding again."""
+    return {
+        "receipts": sorted(
+            (r.order_id, r.amount, r.received_at)
+            for r in db.session.scalars(select(PaymentReceipt))
+        ),
+        "transfers": sorted(
+            (t.coop_order_id, t.amount, t.status, t.paid_at)
+            for t in db.session.scalars(select(Transfer))
+        ),
+        "reversals": sorted(
+            (r.transfer_id, r.amount, r.status)
+            for r in db.session.scalars(select(TransferReversal))
+        ),
+        "refunds": sorted(
+            (r.order_id, r.amount, r.status, r.idempotency_key)
+            for r in db.session.scalars(select(Refund))
+        ),
+        "ledger": db.session.query(LedgerTransaction).count(),
+        "orders": sorted(
+            (o.idempotency_key, o.payment_status, o.amount_received, o.paid_at)
+            for o in db.session.scalars(select(Order))
+        ),
+    }
