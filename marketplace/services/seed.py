@@ -199,6 +199,27 @@ DEMO_SHIPPING: dict[str, tuple[int, int | None, str | None]] = {
 }
 
 
+#: slug -> (basic bank account number, BIC): where each demo co-op's bank payouts go.
+#: Lingua Commons has none, so the payouts page shows what happens then.
+DEMO_BANK: dict[str, tuple[str, str]] = {
+    "netzwerkstatt": ("430609671234567800", "GENODEM1GLS"),
+    "bryggkooperativet": ("50000000058398257466", "ESSESESS"),
+    "de-draad": ("TRIO0212345678", "TRIONL2U"),
+    "backstube-mur": ("3800000000123456", "RZSTAT2G"),
+    "bristol-bike-coop": ("NWBK60161331926819", "NWBKGB2L"),
+    "elbdruck": ("200505501234567890", "HASPDEHH"),
+    "gemuesehof-wendland": ("430609670000123456", "GENODEM1GLS"),
+    "ekhagen-mobler": ("80000832790000012345", "SWEDSESS"),
+    "herstelwerk": ("ASNB0707123456", "ASNBNL21"),
+}
+
+
+def demo_iban(country: str, bban: str) -> str:
+    """A valid IBAN for a basic bank account number: ISO 13616 check digits computed."""
+    digits = "".join(str(int(ch, 36)) for ch in bban + country + "00")
+    return f"{country}{98 - int(digits) % 97:02d}{bban}"
+
+
 def _seed_coops(rng: random.Random) -> dict[str, Coop]:
     by_slug: dict[str, Coop] = {}
     for index, coop in enumerate(demo_data.COOPS):
@@ -218,6 +239,13 @@ def _seed_coops(rng: random.Random) -> dict[str, Coop]:
                 "shipping_free_above": DEMO_SHIPPING[coop["slug"]][1],
                 "offers_pickup": DEMO_SHIPPING[coop["slug"]][2] is not None,
                 "pickup_address": DEMO_SHIPPING[coop["slug"]][2],
+                "bank_account_holder": coop["name"] if coop["slug"] in DEMO_BANK else None,
+                "bank_iban": (
+                    demo_iban(coop["country"], DEMO_BANK[coop["slug"]][0])
+                    if coop["slug"] in DEMO_BANK
+                    else None
+                ),
+                "bank_bic": DEMO_BANK[coop["slug"]][1] if coop["slug"] in DEMO_BANK else None,
                 "status": CoopStatus.ADMITTED,
                 "created_at": since - timedelta(days=rng.randint(3, 30)),
                 "admitted_at": since,

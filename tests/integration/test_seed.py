@@ -75,7 +75,7 @@ def _snapshot() -> dict:
             for claim in db.session.scalars(select(LabelClaim))
         ),
         "audit": sorted(
-            (entry.action, entry.subject_type, entry.at, entry.reason or "")
+            (entry.action, entry.subject_type, min(entry.at, seed.EPOCH), entry.reason or "")
             for entry in db.session.scalars(select(AuditEntry))
         ),
         "users": sorted(
