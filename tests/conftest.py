@@ -28,6 +28,7 @@ os.environ.pop("DATABASE_URL", None)
 
 from flask import Flask  # noqa: E402
 from flask.testing import FlaskClient  # noqa: E402
+from jinja2.bccache import Bucket, BytecodeCache  # noqa: E402
 from sqlalchemy import create_engine, make_url, text  # noqa: E402
 from sqlalchemy.engine import URL  # noqa: E402
 
@@ -169,6 +170,24 @@ class _Postgres:
         self.engine.dispose()
 
 
+class _CompiledTemplates(BytecodeCache):
+    """Templates compiled once per test process, not once per test's app: the cache key is
+    the template's name and the checksum of its source, so a changed template is compiled anew."""
+
+    def __init__(self) -> None:
+        self._compiled: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        if bucket.key in self._compiled:
+            bucket.bytecode_from_string(self._compiled[bucket.key])
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self._compiled[bucket.key] = bucket.bytecode_to_string()
+
+
+_TEMPLATES = _CompiledTemplates()
+
+
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("sqlite-template")
@@ -223,6 +242,7 @@ class IsolatedClient(FlaskClient):
 def app(database_uri: str, tmp_path: Path) -> Iterator[Flask]:
     application = create_app(test_settings(database_uri, tmp_path / "instance"))
     application.test_client_class = IsolatedClient
+    application.jinja_env.bytecode_cache = _TEMPLATES
     with application.app_context():
         yield application
         db.session.remove()
@@ -240,8 +260,17 @@ def backend(app: Flask) -> str:
     return db.engine.dialect.name
 
 
+@pytest.fixture
+def no_search_sync(request: pytest.FixtureRequest) -> None:
+    """For tests that never search: new listings are only queued for the index, not
+    indexed at once (indexing each listing a factory makes is most of such a test's set-up)."""
+    if "app" in request.fixturenames:
+        request.getfixturevalue("app").config["SEARCH_SYNC"] = "off"
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Leave out combinations that cannot exist: the PostgreSQL search engine on SQLite.
+    """Leave out combinations that cannot exist (the PostgreSQL search engine on SQLite) and
+    the PostgreSQL runs of tests marked `one_database`.
 
     Deselected rather than skipped, so that a skip in a CI run always means something.
     """
@@ -249,7 +278,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         params = getattr(getattr(item, "callspec", None), "params", {})
         impossible = params.get("database_uri") == "sqlite" and params.get("engine") == "postgres"
-        (dropped if impossible else kept).append(item)
+        # reading input and checking rights do not depend on the database: SQLite suffices
+        once = (
+            item.get_closest_marker("one_database") and params.get("database_uri") == "postgresql"
+        )
+        (dropped if impossible or once else kept).append(item)
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = kept

@@ -29,7 +29,8 @@ What tests control (Python calls, not HTTP): `succeed_payment`, `fail_payment`, 
 insufficient_balance). They read `requests`, `events`, the object dicts (`payment_intents`,
 `charges`, `transfers`, ...), `account_links`, and use `take_events()`, `signed(event)` and
 `deliver(url)`. Objects start as deep copies of Stripe's published fixtures
-(tests/stripe_fixtures3.json, a copy of ../shared/stripe/fixtures3.json, or $STRIPE_FIXTURES) so every field the API returns is there.
+(tests/stripe_fixtures3.json, a copy of ../shared/stripe/fixtures3.json, or
+$STRIPE_FIXTURES) so every field the API returns is there.
 
 An injected "500" fails before the request is executed and is not stored under its idempotency
 key (Stripe-Should-Retry: true), so the SDK's retry executes it once. "timeout" executes the

@@ -11,6 +11,8 @@ from tests.api.conftest import cart_items, personal_bearer
 from tests.factories import make_coop, make_listing, make_user
 from tests.order_factories import fill_cart
 
+pytestmark = pytest.mark.usefixtures("no_search_sync")
+
 # --- reading ------------------------------------------------------------------------------
 
 

@@ -10,6 +10,8 @@ from tests.api.conftest import bearer, personal_bearer
 from tests.factories import make_coop, make_listing, make_user
 from tests.order_factories import mark_paid, place_order
 
+pytestmark = pytest.mark.usefixtures("no_search_sync")
+
 
 @pytest.fixture
 def order(buyer, rye, roastery):

@@ -14,6 +14,8 @@ from tests.api.conftest import personal_bearer
 from tests.factories import make_coop, make_listing, make_user
 from tests.order_factories import Shipping, mark_paid, place_order
 
+pytestmark = pytest.mark.usefixtures("no_search_sync")
+
 ORDER_KEYS = {
     "id",
     "reference",

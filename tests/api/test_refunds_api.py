@@ -24,6 +24,8 @@ from tests.factories import make_listing, make_member, make_user
 from tests.governance_factories import adopt_fee_policy
 from tests.order_factories import mark_paid, place_order
 
+pytestmark = pytest.mark.usefixtures("no_search_sync")
+
 MONEY_PARTS = ("payout", "fee", "refunded", "processor_fee")
 
 

@@ -21,6 +21,8 @@ from marketplace.services import patronage
 from tests.factories import make_coop, make_listing, make_user
 from tests.order_factories import place_order
 
+pytestmark = pytest.mark.usefixtures("no_search_sync")
+
 START, END = date(2026, 3, 1), date(2026, 4, 1)
 IN_MARCH = datetime(2026, 3, 15, 12, 0, tzinfo=UTC)
 
@@ -66,6 +68,7 @@ def test_the_surplus_is_shared_in_proportion_to_sales_and_adds_up_exactly(buyer)
     assert (report.orders, report.sales, report.fees, report.shared) == (3, 6000, 360, 100)
 
 
+@pytest.mark.one_database
 @pytest.mark.parametrize("surplus", [0, 1, 2, 99_999, 1_234_567])
 def test_the_shares_always_sum_to_the_surplus(buyer, surplus):
     for n, price in enumerate((333, 333, 334, 1001, 7)):
@@ -228,6 +231,7 @@ def test_the_query_is_read_with_defaults_and_exact_amounts(app):
     assert patronage.read_query({"currency": "JPY", "surplus": "500"}, today).surplus == 500
 
 
+@pytest.mark.one_database
 @pytest.mark.parametrize(
     ("args", "field"),
     [

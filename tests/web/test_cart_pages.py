@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 
 from marketplace.extensions import db
@@ -10,6 +11,8 @@ from marketplace.services.carts import CART_COOKIE
 from tests.factories import PASSWORD, make_coop, make_listing, make_user
 from tests.order_factories import fill_cart
 from tests.web.helpers import log_in
+
+pytestmark = pytest.mark.usefixtures("no_search_sync")
 
 
 def add(client, listing, quantity=1, **extra):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
+import pytest
 from sqlalchemy import event, func, select
 
 from marketplace.extensions import db
@@ -12,6 +13,8 @@ from marketplace.models import CartItem, CoopOrder, Listing, Order, ShippingMeth
 from tests.factories import make_coop, make_listing, make_user
 from tests.order_factories import fill_cart
 from tests.web.helpers import log_in
+
+pytestmark = pytest.mark.usefixtures("no_search_sync")
 
 ADDRESS = {
     "name": "Ada Buyer",

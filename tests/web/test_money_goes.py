@@ -6,6 +6,8 @@ import html
 import re
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from marketplace.domain.fees import FeeRule, coop_order_fee
 from marketplace.extensions import db
 from marketplace.models import FeePolicy, Proposal, ProposalKind, ProposalStatus
@@ -15,6 +17,8 @@ from tests.factories import make_coop, make_listing, make_user
 from tests.order_factories import place_order
 from tests.verified_label_factories import make_claim, make_labelled
 from tests.web.helpers import log_in
+
+pytestmark = pytest.mark.usefixtures("no_search_sync")
 
 RULE = FeeRule(basis_points=600, fair_basis_points=300)
 

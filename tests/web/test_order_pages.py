@@ -16,6 +16,8 @@ from tests.factories import make_coop, make_listing, make_user
 from tests.order_factories import mark_paid, place_order
 from tests.web.helpers import log_in
 
+pytestmark = pytest.mark.usefixtures("no_search_sync")
+
 
 def text(fragment: str) -> str:
     """What a reader sees: tags dropped, entities decoded, whitespace collapsed."""

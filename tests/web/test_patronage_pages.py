@@ -15,6 +15,8 @@ from tests.factories import make_coop, make_listing, make_member, make_user
 from tests.order_factories import place_order
 from tests.web.helpers import log_in
 
+pytestmark = pytest.mark.usefixtures("no_search_sync")
+
 MARCH = "start=2026-03-01&end=2026-04-01&currency=EUR"
 
 
@@ -107,6 +109,7 @@ def test_a_period_without_sales_says_so(client, shop):
     assert "No co-op sold anything in EUR in this period." in page
 
 
+@pytest.mark.one_database
 @pytest.mark.parametrize(
     ("query", "message"),
     [

@@ -28,6 +28,8 @@ from tests.governance_factories import adopt_fee_policy
 from tests.order_factories import mark_paid, place_order
 from tests.web.helpers import log_in
 
+pytestmark = pytest.mark.usefixtures("no_search_sync")
+
 
 def text(markup: str) -> str:
     return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", markup)).split())
@@ -77,6 +79,7 @@ def fresh(order: Order) -> Order:
     return db.session.get(Order, order.id)
 
 
+@pytest.mark.one_database
 @pytest.mark.parametrize(
     ("method", "path"),
     [
@@ -161,6 +164,7 @@ def test_less_or_more_than_is_owed_says_what_is_left_or_owed_back(client, shop):
     assert owed_back.endswith("Paid too much Paid more than the order was worth. €1.01 Mark sent")
 
 
+@pytest.mark.one_database
 @pytest.mark.parametrize(
     ("typed", "message"),
     [
@@ -232,6 +236,7 @@ def test_an_uploaded_bank_statement_is_recorded_and_reported(client, shop):
     assert ledger.check() == []
 
 
+@pytest.mark.one_database
 @pytest.mark.parametrize(
     ("content", "message"),
     [

@@ -15,6 +15,8 @@ from tests.governance_factories import adopt_fee_policy
 from tests.order_factories import mark_paid, place_order
 from tests.web.helpers import log_in
 
+pytestmark = pytest.mark.usefixtures("no_search_sync")
+
 
 def text(fragment: str) -> str:
     return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", fragment)).split())

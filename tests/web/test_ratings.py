@@ -14,6 +14,8 @@ from tests.order_factories import mark_paid, place_order
 from tests.web.helpers import log_in
 from tests.web.test_order_pages import coop_order_part, page, text
 
+pytestmark = pytest.mark.usefixtures("no_search_sync")
+
 
 def ratings_count() -> int:
     return db.session.scalar(select(func.count()).select_from(Rating))

@@ -21,6 +21,8 @@ from marketplace.services import carts, checkout
 from tests.factories import make_coop, make_listing, make_user
 from tests.order_factories import ADDRESS, check_out, fill_cart, place_order
 
+pytestmark = pytest.mark.usefixtures("no_search_sync")
+
 
 @pytest.fixture
 def buyer(app):

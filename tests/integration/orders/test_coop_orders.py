@@ -25,6 +25,8 @@ from marketplace.services.coop_orders import (
 from tests.factories import make_coop, make_listing, make_member, make_user
 from tests.order_factories import mark_paid, place_order
 
+pytestmark = pytest.mark.usefixtures("no_search_sync")
+
 
 @pytest.fixture
 def buyer(app):

@@ -17,6 +17,8 @@ from tests.conftest import test_settings as settings_for
 from tests.factories import make_listing, make_user
 from tests.order_factories import check_out, fill_cart
 
+pytestmark = pytest.mark.usefixtures("no_search_sync")
+
 BUYERS = 50
 UNITS = 5
 

@@ -9,6 +9,11 @@ import pytest
 from tests.stripe_fake import FakeStripe
 
 
+@pytest.fixture(autouse=True)
+def _no_search(no_search_sync: None) -> None:
+    """Payments never search: listings are not indexed as they are made."""
+
+
 @pytest.fixture
 def fake() -> Iterator[FakeStripe]:
     with FakeStripe() as server:

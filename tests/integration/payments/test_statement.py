@@ -232,6 +232,7 @@ def test_a_statement_with_a_byte_order_mark_and_a_currency_in_the_heading(orders
     assert (line.outcome, line.currency, line.counterparty) == (Outcome.PAID, "EUR", "Buyer, Ada")
 
 
+@pytest.mark.one_database
 @pytest.mark.parametrize(
     "data",
     [
@@ -249,6 +250,7 @@ def test_a_file_that_is_no_statement_is_refused_with_a_reason(app, data):
     assert receipts() == 0
 
 
+@pytest.mark.one_database
 @pytest.mark.parametrize(
     ("text", "currency", "minor"),
     [
@@ -269,6 +271,7 @@ def test_bank_amounts_are_read_exactly(app, text, currency, minor):
     assert parse_amount(text, currency) == minor
 
 
+@pytest.mark.one_database
 @pytest.mark.parametrize(
     ("text", "currency"),
     [("12,345", "EUR"), ("1,2.3", "EUR"), ("12.50 USD", "EUR"), ("", "EUR"), ("1.2.3,4,5", "EUR")],
