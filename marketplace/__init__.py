@@ -11,12 +11,14 @@ from flask_babel import lazy_gettext
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config
+from .routing import LazyBuilderRule
 
 
 def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     """Build the application; `overrides` replace settings (tests use it)."""
     settings = {**config.FIXED, **config.from_environment(), **(overrides or {})}
     app = Flask(__name__, instance_path=str(settings["INSTANCE_PATH"]))
+    app.url_rule_class = LazyBuilderRule
     app.config.update(settings)
     logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("marketplace").setLevel(logging.INFO)
