@@ -147,15 +147,6 @@ def refunds_of(order: Order, coop_order: CoopOrder | None = None) -> list[Refund
     return list(db.session.scalars(query))
 
 
-def refund_with_key(coop_order: CoopOrder, key: str) -> Refund | None:
-    """The co-op order's refund made with this idempotency key, if one was."""
-    if not key:
-        return None
-    return db.session.scalar(
-        select(Refund).where(Refund.coop_order_id == coop_order.id, Refund.idempotency_key == key)
-    )
-
-
 def transfer_of(coop_order: CoopOrder) -> Transfer | None:
     """The co-op order's transfer to its co-op (there is one once the order is paid)."""
     return db.session.scalar(select(Transfer).where(Transfer.coop_order_id == coop_order.id))

@@ -93,7 +93,7 @@ def refund(
         raise RefundRefused(
             _("Give an idempotency key of 1 to %(count)d characters.", count=MAX_KEY_LENGTH)
         )
-    earlier = _by_key(coop_order, key)
+    earlier = by_key(coop_order, key)
     if earlier is not None:
         return earlier, False
     locked = lock_coop_order(coop_order)
@@ -161,7 +161,10 @@ def refund_from_processor(
     return made
 
 
-def _by_key(coop_order: CoopOrder, key: str) -> Refund | None:
+def by_key(coop_order: CoopOrder, key: str) -> Refund | None:
+    """The co-op order's refund made with this idempotency key, if one was."""
+    if not key:
+        return None
     return db.session.scalar(
         select(Refund).where(Refund.coop_order_id == coop_order.id, Refund.idempotency_key == key)
     )

@@ -101,7 +101,7 @@ class BankPayout:
 
 def pending_bank_payouts(coop: Coop | None = None) -> list[BankPayout]:
     """Per co-op and currency, what is owed by bank and not paid yet (co-ops by name)."""
-    transfers = db.session.scalars(
+    transfers = (
         select(Transfer)
         .join(Order, Order.id == Transfer.order_id)
         .where(
@@ -112,7 +112,7 @@ def pending_bank_payouts(coop: Coop | None = None) -> list[BankPayout]:
         .options(selectinload(Transfer.coop), selectinload(Transfer.order))
         .order_by(Transfer.id)
     )
-    reversals = db.session.scalars(
+    reversals = (
         select(TransferReversal)
         .join(Transfer, Transfer.id == TransferReversal.transfer_id)
         .where(
@@ -122,18 +122,19 @@ def pending_bank_payouts(coop: Coop | None = None) -> list[BankPayout]:
         .options(selectinload(TransferReversal.transfer).selectinload(Transfer.coop))
         .order_by(TransferReversal.id)
     )
+    if coop is not None:
+        transfers = transfers.where(Transfer.coop_id == coop.id)
+        reversals = reversals.where(TransferReversal.coop_id == coop.id)
     payouts: dict[tuple[int, str], BankPayout] = {}
-    for transfer in transfers:
-        if coop is None or transfer.coop_id == coop.id:
-            payouts.setdefault(
-                (transfer.coop_id, transfer.currency), BankPayout(transfer.coop, transfer.currency)
-            ).transfers.append(transfer)
-    for reversal in reversals:
+    for transfer in db.session.scalars(transfers):
+        payouts.setdefault(
+            (transfer.coop_id, transfer.currency), BankPayout(transfer.coop, transfer.currency)
+        ).transfers.append(transfer)
+    for reversal in db.session.scalars(reversals):
         transfer = reversal.transfer
-        if coop is None or transfer.coop_id == coop.id:
-            payouts.setdefault(
-                (transfer.coop_id, transfer.currency), BankPayout(transfer.coop, transfer.currency)
-            ).reversals.append(reversal)
+        payouts.setdefault(
+            (transfer.coop_id, transfer.currency), BankPayout(transfer.coop, transfer.currency)
+        ).reversals.append(reversal)
     return sorted(payouts.values(), key=lambda p: (p.coop.name, p.currency))
 
 

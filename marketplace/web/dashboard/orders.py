@@ -131,7 +131,7 @@ def coop_order_refund(slug: str, coop_order_id: int) -> object:
 def submit_refund(coop_order: CoopOrder, page: Callable[..., str], done: str) -> object:
     """Check the refund form, show what the refund would do, or make it; never twice."""
     form = refund_form(coop_order, _units_left(coop_order), idempotency_key="")
-    earlier = orders.refund_with_key(coop_order, form.idempotency_key.data or "")
+    earlier = refunds.by_key(coop_order, form.idempotency_key.data or "")
     if earlier is not None:  # the same form sent again: the refund is made already
         flash(_refunded(earlier.amount, coop_order), "success")
         return redirect(done)
