@@ -18,7 +18,7 @@ names are matched ignoring case, spaces and punctuation:
 - counterparty (optional): counterparty, name, payer, Auftraggeber,
   Begünstigter/Zahlungspflichtiger, Zahlungspflichtiger, Avsändare.
 
-Each credit is recorded through `payments.mark_paid` in its own transaction, keyed by a
+Each credit is recorded through `payments.receive` in its own transaction, keyed by a
 fingerprint of the line's content, so importing the same statement twice (or two
 overlapping statements) records every credit once. Debits are passed over; lines that
 match no order are reported with the reason, for the admin to handle by hand.
@@ -500,8 +500,8 @@ def _import_line(
     if dry_run:
         return _plan(found, line.amount, planned, base)
     try:
-        done = payments.mark_paid(
-            found.reference,
+        done = payments.receive(
+            found,
             line.amount,
             actor=actor,
             source=PaymentSource.STATEMENT,

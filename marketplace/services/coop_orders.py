@@ -27,7 +27,7 @@ from ..models import Coop, CoopOrder, CoopOrderStatus, Order, PaymentStatus, Use
 from ..models.base import utcnow
 from . import audit, notifications, payments, refunds
 from .checkout import release
-from .orders import lock_coop_order
+from .orders import lock_row
 
 log = logging.getLogger(__name__)
 
@@ -106,7 +106,7 @@ def change_status(
     now: datetime | None = None,
 ) -> CoopOrder:
     """Move a co-op order by `event` (accept, ship, deliver, cancel) and tell the buyer."""
-    locked = lock_coop_order(coop_order)
+    locked = lock_row(coop_order)
     try:
         kind = CoopOrderEvent(event)
     except ValueError:

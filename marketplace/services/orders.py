@@ -4,7 +4,7 @@ money went (shares, refunds, transfer), which the co-op's and the federation's p
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import current_app
 from sqlalchemy import or_, select
@@ -16,6 +16,8 @@ from ..domain.cart import Line, vat_by_rate
 from ..domain.orders import RESTOCKING
 from ..extensions import db
 from ..models import CoopOrder, Order, PaymentStatus, Refund, RefundLine, Transfer, User
+
+RowT = TypeVar("RowT", Order, CoopOrder)
 
 
 def orders_of(user: User) -> list[Order]:
@@ -182,12 +184,13 @@ def card_payment(order: Order) -> dict[str, Any] | None:
     return stripe_payments.payment_element_context(order)
 
 
-def lock_coop_order(coop_order: CoopOrder) -> CoopOrder:
-    """Re-read the co-op order under a row lock: two clicks (a status change, a refund)
-    cannot both act on what they saw before the other."""
+def lock_row(row: RowT) -> RowT:
+    """Re-read an order or co-op order under a row lock: two clicks (a payment, a status
+    change, a refund) cannot both act on what they saw before the other."""
+    model = type(row)
     locked = db.session.scalar(
-        select(CoopOrder)
-        .where(CoopOrder.id == coop_order.id)
+        select(model)
+        .where(model.id == row.id)
         .with_for_update()
         .execution_options(populate_existing=True)
     )

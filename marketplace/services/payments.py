@@ -38,7 +38,7 @@ from ..models import (
 )
 from ..models.base import utcnow
 from . import audit, ledger
-from .orders import live_coop_orders
+from .orders import amount_due, live_coop_orders, lock_row
 
 log = logging.getLogger(__name__)
 
@@ -77,8 +77,7 @@ def outstanding(order: Order) -> int:
     """What the buyer still has to pay for the order (0 once paid or ended)."""
     if order.payment_status is not PaymentStatus.PENDING:
         return 0
-    due = sum(co.total_amount for co in live_coop_orders(order))
-    return max(due - order.amount_received, 0)
+    return max(amount_due(order) - order.amount_received, 0)
 
 
 def mark_paid(
@@ -137,7 +136,7 @@ def receive(
                 earlier.order, earlier, False, outstanding(earlier.order), 0, duplicate=True
             )
     now = now or utcnow()
-    locked = _lock(order)
+    locked = lock_row(order)
     receipt = PaymentReceipt(
         order_id=locked.id,
         amount=amount,
@@ -163,7 +162,7 @@ def receive(
     owed_back = 0
     now_paid = False
     if was_pending:
-        due = sum(co.total_amount for co in live_coop_orders(locked))
+        due = amount_due(locked)
         if locked.amount_received >= due:
             _apply(locked, processor_fee=processor_fee, charge_id=charge_id, now=now)
             owed_back = locked.amount_received - due
@@ -197,17 +196,6 @@ def receive(
         "paid" if now_paid else "waiting" if was_pending else "owed back",
     )
     return ReceiveResult(locked, receipt, now_paid, outstanding(locked), owed_back)
-
-
-def _lock(order: Order) -> Order:
-    locked = db.session.scalar(
-        select(Order)
-        .where(Order.id == order.id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    assert locked is not None
-    return locked
 
 
 def _apply(order: Order, *, processor_fee: int, charge_id: str | None, now: datetime) -> None:

@@ -20,6 +20,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
+from ..domain.bank import normalise_iban, valid_iban
 from ..domain.money import Money
 from .transfers import BankPayout
 
@@ -68,15 +69,7 @@ class Skipped:
 
 def iban_of(payout: BankPayout) -> str:
     """The co-op's IBAN without spaces, upper case ("" when it has none)."""
-    return "".join((payout.coop.bank_iban or "").split()).upper()
-
-
-def iban_valid(iban: str) -> bool:
-    """ISO 13616: country, check digits, and the whole read as a number mod 97 is 1."""
-    if not re.fullmatch(r"[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}", iban):
-        return False
-    moved = iban[4:] + iban[:4]
-    return int("".join(str(int(char, 36)) for char in moved)) % 97 == 1
+    return normalise_iban(payout.coop.bank_iban or "")
 
 
 def sepa_split(payouts: Sequence[BankPayout]) -> tuple[list[BankPayout], list[Skipped]]:
@@ -103,7 +96,7 @@ def skip_reason(payout: BankPayout) -> Skip | None:
     iban = iban_of(payout)
     if not iban:
         return Skip.NO_IBAN
-    if not iban_valid(iban):
+    if not valid_iban(iban):
         return Skip.BAD_IBAN
     return None
 
@@ -221,7 +214,7 @@ def sepa_xml(
     _add(_add(_add(batch, "PmtTpInf"), "SvcLvl"), "Cd", "SEPA")
     _add(batch, "ReqdExctnDt", (execution_date or created_at.date()).isoformat())
     _add(_add(batch, "Dbtr"), "Nm", sepa_text(debtor_name, _NAME_LIMIT))
-    _add(_add(_add(batch, "DbtrAcct"), "Id"), "IBAN", "".join(debtor_iban.split()).upper())
+    _add(_add(_add(batch, "DbtrAcct"), "Id"), "IBAN", normalise_iban(debtor_iban))
     _agent(batch, "DbtrAgt", debtor_bic.strip().upper())
     _add(batch, "ChrgBr", "SLEV")
     for payout in payable:

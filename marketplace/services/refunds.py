@@ -38,7 +38,7 @@ from ..models import (
 )
 from ..models.base import utcnow
 from . import audit, ledger
-from .orders import live_coop_orders, lock_coop_order
+from .orders import live_coop_orders, lock_row
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +96,7 @@ def refund(
     earlier = by_key(coop_order, key)
     if earlier is not None:
         return earlier, False
-    locked = lock_coop_order(coop_order)
+    locked = lock_row(coop_order)
     made = _refund(locked, actor=actor, key=key, amount=amount, lines=lines, reason=reason, now=now)
     db.session.commit()
     log.info(
@@ -139,7 +139,7 @@ def refund_from_processor(
 
     Each part's idempotency key names the processor's refund; only the first part carries
     its id (`stripe_refund_id` is unique)."""
-    live = [lock_coop_order(co) for co in live_coop_orders(order) if refundable(co) > 0]
+    live = [lock_row(co) for co in live_coop_orders(order) if refundable(co) > 0]
     left = [refundable(co) for co in live]
     if amount <= 0 or amount > sum(left):
         raise RefundRefused(

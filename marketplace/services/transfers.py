@@ -119,7 +119,11 @@ def pending_bank_payouts(coop: Coop | None = None) -> list[BankPayout]:
             Transfer.method == DEFAULT_METHOD,
             TransferReversal.status == TransferStatus.PENDING,
         )
-        .options(selectinload(TransferReversal.transfer).selectinload(Transfer.coop))
+        .options(
+            selectinload(TransferReversal.transfer).options(
+                selectinload(Transfer.coop), selectinload(Transfer.order)
+            )
+        )
         .order_by(TransferReversal.id)
     )
     if coop is not None:

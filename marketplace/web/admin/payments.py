@@ -113,8 +113,8 @@ def mark_paid(reference: str) -> object:
         )
         return _page(failed=(order.reference, form), status=400)
     try:
-        result = payments.mark_paid(
-            order.reference,
+        result = payments.receive(
+            order,
             amount,
             actor=current_user,
             source=PaymentSource.ADMIN,

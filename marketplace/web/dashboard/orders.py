@@ -190,22 +190,23 @@ def refund_parts(
     """What the refund partials show: the money box, the refunds so far and, for those who
     may refund a paid co-op order with money left, the form."""
     left = refunds.refundable(coop_order)
+    units_left = _units_left(coop_order)
     if may_refund and left and refund_form is None:
-        refund_form = refund_form_for(coop_order)
+        refund_form = refund_form_for(coop_order, units_left)
     return {
         "share": orders.coop_share(coop_order),
         "transfer": orders.transfer_of(coop_order),
         "refunds": orders.refunds_of(coop_order.order, coop_order),
         "refundable": left,
-        "units_left": _units_left(coop_order),
+        "units_left": units_left,
         "refund_form": refund_form if may_refund and left else None,
         "preview": preview,
     }
 
 
-def refund_form_for(coop_order: CoopOrder) -> RefundForm:
+def refund_form_for(coop_order: CoopOrder, units_left: dict[int, int]) -> RefundForm:
     """A fresh refund form, with a new idempotency key."""
-    return refund_form(coop_order, _units_left(coop_order), formdata=None)
+    return refund_form(coop_order, units_left, formdata=None)
 
 
 def _in_tab(found: list[CoopOrder], tab: str) -> list[CoopOrder]:
