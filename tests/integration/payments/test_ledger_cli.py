@@ -19,6 +19,7 @@ from marketplace.models import (
 from marketplace.services import payments
 from tests.factories import make_coop, make_listing, make_user
 from tests.governance_factories import adopt_fee_policy
+from tests.integration.payments.conftest import SLOW_MACHINE_TIMEOUT
 from tests.order_factories import mark_paid, place_order
 from tests.stripe_fake import FakeStripe
 
@@ -169,7 +170,7 @@ def test_payouts_run_sends_what_is_due_and_lists_what_failed_with_exit_status_0(
             STRIPE_SECRET_KEY="sk_test_marketplace",
             STRIPE_PUBLISHABLE_KEY="pk_test_marketplace",
             STRIPE_API_BASE=fake.url,
-            STRIPE_TIMEOUT=fake.timeout_seconds,
+            STRIPE_TIMEOUT=SLOW_MACHINE_TIMEOUT,
             STRIPE_MAX_NETWORK_RETRIES=0,
         )
         adopt_fee_policy(basis_points=600)
